@@ -1,0 +1,527 @@
+"""The Keras ``Layer``, as a ``torch.nn.Module``.
+
+A layer stores its configuration in ``__init__``, creates its weights in
+``build(input_shape)`` the first time it is called, and computes in
+``call(inputs, training=None, mask=None)``. Weights are registered on the
+module under their Keras names, so ``state_dict()`` reads ``dense_1.kernel``.
+Trainable weights are ``nn.Parameter``; non-trainable state (moving statistics)
+are buffers. A layer may keep a weight in the layout its torch kernel wants
+(e.g. Conv2D keeps ``(out, in, kh, kw)``); ``get_weights``/``set_weights``
+always speak Keras order and Keras shapes through
+``_weight_to_keras``/``_weight_from_keras``.
+"""
+from __future__ import annotations
+
+import contextlib
+import inspect
+from typing import Any, Iterable
+
+import numpy as np
+import torch
+from torch import nn
+
+from kerastorch.backend import config, naming, tree
+from kerastorch.layers.variable import Variable
+
+# Keys that Keras 2 / Keras 3 configs carry for every layer; accepted and mostly ignored here.
+_BASE_KWARGS = {"name", "trainable", "dtype", "input_shape", "batch_input_shape", "input_dim",
+                "batch_size", "autocast", "activity_regularizer", "dynamic", "weights"}
+
+# The training flag that an outer call passes down to nested layers (Keras's call context).
+_TRAINING_CONTEXT: list[bool] = []
+# While a layer builds, the device its weights should be created on (that of its first input).
+_BUILD_DEVICE: list[torch.device] = []
+
+
+class LayerCallError(ValueError):
+    """A failure inside a layer's ``call``, re-raised with the layer and the input shapes."""
+
+
+class Layer(nn.Module):
+    """Base class of every Keras layer (and of ``Model``)."""
+
+    def __init__(self, *, name: str | None = None, trainable: bool = True, dtype: Any = None, **kwargs):
+        nn.Module.__init__(self)
+        unknown = set(kwargs) - _BASE_KWARGS
+        if unknown:
+            raise TypeError(f"Unrecognized keyword arguments passed to {type(self).__name__}: "
+                            f"{ {k: kwargs[k] for k in sorted(unknown)} }")
+        # Keras layers start in inference mode: `model(x)` is a prediction unless a trainer
+        # (or the user, torch-style) switches the module to training mode.
+        self.training = False
+        self.name = name or naming.auto_name(naming.to_snake_case(type(self).__name__))
+        self._trainable = bool(trainable)
+        self._dtype_spec = dtype
+        self.built = False
+        self.supports_masking = False
+        self._keras_weights: list[tuple[str, bool]] = []  # (attribute, declared trainable) in creation order
+        self._losses: list[torch.Tensor] = []
+        self._inbound_nodes: list = []
+        self._build_input_shape = None
+        self._call_signature = inspect.signature(self.call)
+        params = self._call_signature.parameters
+        self._call_has_training = "training" in params
+        self._call_has_mask = "mask" in params
+        self.activity_regularizer = kwargs.get("activity_regularizer")
+        if self.activity_regularizer is not None:
+            from kerastorch import regularizers
+            self.activity_regularizer = regularizers.get(self.activity_regularizer)
+        batch_input_shape = kwargs.get("batch_input_shape")
+        if batch_input_shape is None and kwargs.get("input_shape") is not None:
+            batch_input_shape = (kwargs.get("batch_size"),) + tuple(kwargs["input_shape"])
+        if batch_input_shape is None and kwargs.get("input_dim") is not None:
+            batch_input_shape = (kwargs.get("batch_size"), kwargs["input_dim"])
+        self._batch_input_shape = tuple(batch_input_shape) if batch_input_shape is not None else None
+        self._initial_weights = kwargs.get("weights")
+
+    # ----------------------------------------------------------------- build
+    def build(self, input_shape) -> None:
+        """Create the layer's weights. Layers with weights override this."""
+        self.built = True
+
+    def add_weight(self, name: str | None = None, shape: Iterable[int] = (), initializer: Any = None,
+                   regularizer: Any = None, constraint: Any = None, trainable: bool = True,
+                   dtype: Any = None) -> torch.Tensor:
+        """Create a weight, register it under ``name`` and return it.
+
+        The initializer sees the Keras shape (so fans are Keras's); the value is then
+        converted to this layer's internal layout by ``_weight_from_keras``.
+        """
+        from kerastorch import constraints, initializers, regularizers
+        name = name or f"variable_{len(self._keras_weights)}"
+        attr = name
+        i = 1
+        while attr in self._parameters or attr in self._buffers or attr in self.__dict__:
+            attr = f"{name}_{i}"
+            i += 1
+        shape = tuple(int(s) for s in shape)
+        torch_dtype = config.to_torch_dtype(dtype if dtype is not None else self._variable_dtype())
+        if initializer is None:
+            initializer = "glorot_uniform" if torch_dtype.is_floating_point else "zeros"
+        init = initializers.get(initializer)
+        with torch.no_grad():
+            value = torch.as_tensor(init(shape, dtype=torch_dtype), dtype=torch_dtype)
+        value = self._weight_from_keras(attr, value).to(self._build_device())
+        if trainable:
+            weight = Variable(value.contiguous(), requires_grad=self._trainable and torch_dtype.is_floating_point)
+            weight.keras_name = name
+            self.register_parameter(attr, weight)
+        else:
+            self.register_buffer(attr, value.contiguous())
+        self._keras_weights.append((attr, bool(trainable)))
+        if regularizer is not None:
+            self._weight_regularizers = getattr(self, "_weight_regularizers", [])
+            self._weight_regularizers.append((attr, regularizers.get(regularizer)))
+        if constraint is not None:
+            self._weight_constraints = getattr(self, "_weight_constraints", [])
+            self._weight_constraints.append((attr, constraints.get(constraint)))
+        return getattr(self, attr)
+
+    def _variable_dtype(self):
+        spec = self._dtype_spec
+        if isinstance(spec, dict):
+            spec = spec.get("config", {}).get("name")
+        if spec is None or str(spec).startswith("mixed_"):
+            return config.floatx()
+        return spec
+
+    @staticmethod
+    def _build_device() -> torch.device:
+        return _BUILD_DEVICE[-1] if _BUILD_DEVICE else torch.device("cpu")
+
+    def _maybe_build(self, inputs) -> None:
+        if self.built:
+            return
+        shapes = tree.map_structure(lambda t: tuple(t.shape) if hasattr(t, "shape") else None, inputs)
+        first = next((t for t in tree.flatten(inputs) if isinstance(t, torch.Tensor)), None)
+        _BUILD_DEVICE.append(first.device if first is not None else torch.device("cpu"))
+        try:
+            self.build(shapes)
+        finally:
+            _BUILD_DEVICE.pop()
+        self.built = True
+        self._build_input_shape = shapes
+        if self._initial_weights is not None:
+            self.set_weights(self._initial_weights)
+            self._initial_weights = None
+
+    # ------------------------------------------------------------------ call
+    def call(self, inputs, *args, **kwargs):
+        """The layer's computation. Subclasses override this."""
+        return inputs
+
+    def forward(self, *args, **kwargs):
+        return self.call(*args, **kwargs)
+
+    def __call__(self, *args, **kwargs):
+        from kerastorch.layers.input_layer import KerasTensor
+        if not args:
+            if "inputs" not in kwargs:
+                raise TypeError(f'Layer "{self.name}" was called without inputs.')
+            args = (kwargs.pop("inputs"),)
+        inputs = args[0]
+        if isinstance(inputs, torch.Tensor):
+            symbolic = (kwargs or len(args) > 1) and _contains_keras_tensor(args, kwargs)
+        else:
+            symbolic = type(inputs) is KerasTensor or _contains_keras_tensor(args, kwargs)
+        if symbolic:
+            from kerastorch.models.functional import symbolic_call
+            return symbolic_call(self, args, kwargs)
+        if not isinstance(inputs, torch.Tensor):
+            inputs = _to_tensors(inputs)
+            args = (inputs,) + args[1:]
+        if not self.built:
+            self._maybe_build(inputs)
+        self._check_input_compatibility(inputs)
+
+        training = kwargs.get("training")
+        if self._call_has_training:
+            if training is None:
+                training = _TRAINING_CONTEXT[-1] if _TRAINING_CONTEXT else self.training
+            kwargs["training"] = training
+        elif training is not None:
+            kwargs.pop("training")
+        if self._call_has_mask and kwargs.get("mask") is None:
+            mask = _collect_mask(inputs)
+            if mask is not None:
+                kwargs["mask"] = mask
+        input_mask = kwargs.get("mask") if self._call_has_mask else _collect_mask(inputs)
+
+        pushed = training is not None and self._call_has_training
+        if pushed:
+            _TRAINING_CONTEXT.append(bool(training))
+        try:
+            outputs = nn.Module.__call__(self, *args, **kwargs)
+        except LayerCallError:
+            raise
+        except (RuntimeError, IndexError) as e:
+            shapes = tree.map_structure(lambda t: tuple(t.shape) if hasattr(t, "shape") else t, inputs)
+            raise LayerCallError(
+                f'Exception encountered when calling {type(self).__name__} "{self.name}" on inputs of '
+                f"shape {shapes}: {e}") from e
+        finally:
+            if pushed:
+                _TRAINING_CONTEXT.pop()
+
+        if self.activity_regularizer is not None and torch.is_grad_enabled():
+            for out in tree.flatten(outputs):
+                self.add_loss(self.activity_regularizer(out) / out.shape[0])
+        if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
+            out_mask = self.compute_mask(inputs, input_mask)
+            if out_mask is not None:
+                _attach_masks(outputs, out_mask)
+        return outputs
+
+    def _check_input_compatibility(self, inputs) -> None:
+        """Raise a Keras-style error when an input's last dimension differs from the built one."""
+        spec = self._build_input_shape
+        if not isinstance(inputs, torch.Tensor) or not isinstance(spec, tuple) or not spec \
+                or not isinstance(spec[0], (int, type(None))) or not self._checks_last_dim():
+            return
+        if len(spec) > 1 and spec[-1] is not None and (inputs.ndim < 2 or inputs.shape[-1] != spec[-1]):
+            raise ValueError(
+                f'Input 0 of layer "{self.name}" is incompatible with the layer: expected axis -1 of '
+                f"input shape to have value {spec[-1]}, but received input with shape {tuple(inputs.shape)}")
+
+    def _checks_last_dim(self) -> bool:
+        # Only layers whose weights are tied to the input's last axis (Dense) opt in.
+        return False
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the outputs: by default the input mask passes through when masking is supported."""
+        return mask if self.supports_masking else None
+
+    def compute_output_shape(self, input_shape):
+        """Output shape for ``input_shape``, found by running the layer on zeros."""
+        from kerastorch.models.functional import infer_output_shape
+        return infer_output_shape(self, input_shape)
+
+    # ---------------------------------------------------------------- losses
+    def add_loss(self, loss) -> None:
+        """Add a loss (e.g. an activity regularization term) that the trainer adds to the total."""
+        self._losses.append(loss if isinstance(loss, torch.Tensor) else torch.as_tensor(loss))
+
+    @property
+    def losses(self) -> list[torch.Tensor]:
+        """Losses added during the last call plus weight regularization losses, of this layer and sublayers."""
+        out = []
+        for layer in self._flatten_layers():
+            out.extend(layer._losses)
+            for attr, reg in getattr(layer, "_weight_regularizers", ()):
+                out.append(reg(layer._weight_in_keras_layout(attr)))
+        return out
+
+    def _clear_losses(self) -> None:
+        for layer in self._flatten_layers():
+            if layer._losses:
+                layer._losses = []
+
+    def _flatten_layers(self, include_self: bool = True) -> list["Layer"]:
+        return [m for m in self.modules() if isinstance(m, Layer) and (include_self or m is not self)]
+
+    def _apply_constraints(self) -> None:
+        for layer in self._flatten_layers():
+            for attr, constraint in getattr(layer, "_weight_constraints", ()):
+                w = getattr(layer, attr)
+                with torch.no_grad():
+                    keras_value = layer._weight_to_keras(attr, w)
+                    w.copy_(layer._weight_from_keras(attr, constraint(keras_value)))
+
+    # --------------------------------------------------------------- weights
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        value = bool(value)
+        for layer in self._flatten_layers():
+            layer._trainable = value
+        for p in self.parameters():
+            if p.is_floating_point():
+                p.requires_grad_(value)
+
+    def _own_weight_entries(self) -> list[tuple[str, torch.Tensor, bool]]:
+        entries = [(a, getattr(self, a), t) for a, t in self._keras_weights]
+        return [e for e in entries if e[2]] + [e for e in entries if not e[2]]
+
+    def _child_modules(self) -> list[nn.Module]:
+        return [m for m in self.children() if not isinstance(m, nn.ModuleList | nn.ModuleDict)] + [
+            sub for c in self.children() if isinstance(c, nn.ModuleList | nn.ModuleDict)
+            for sub in (c.values() if isinstance(c, nn.ModuleDict) else c)]
+
+    def _weight_slots(self) -> list[tuple["Layer | nn.Module", str]]:
+        """(owner, attribute) for every weight, in Keras ``weights`` order."""
+        slots = [(self, a) for a, _, _ in self._own_weight_entries()]
+        for child in self._child_modules():
+            if isinstance(child, Layer):
+                slots.extend(child._weight_slots())
+            else:  # a plain torch module: its parameters, then its persistent float buffers
+                slots.extend(_plain_module_slots(child))
+        return slots
+
+    @property
+    def weights(self) -> list[torch.Tensor]:
+        return [getattr(owner, attr) if attr else owner for owner, attr in self._weight_slots()]
+
+    @property
+    def variables(self) -> list[torch.Tensor]:
+        return self.weights
+
+    @property
+    def trainable_weights(self) -> list[torch.Tensor]:
+        return [w for w in self.weights if isinstance(w, nn.Parameter) and w.requires_grad]
+
+    @property
+    def trainable_variables(self) -> list[torch.Tensor]:
+        return self.trainable_weights
+
+    @property
+    def non_trainable_weights(self) -> list[torch.Tensor]:
+        return [w for w in self.weights if not (isinstance(w, nn.Parameter) and w.requires_grad)]
+
+    @property
+    def non_trainable_variables(self) -> list[torch.Tensor]:
+        return self.non_trainable_weights
+
+    def _weight_to_keras(self, attr: str, value: torch.Tensor) -> torch.Tensor:
+        """Convert a stored weight to Keras's layout (override where the layouts differ)."""
+        return value
+
+    def _weight_from_keras(self, attr: str, value: torch.Tensor) -> torch.Tensor:
+        """Convert a Keras-layout array to this layer's stored layout."""
+        return value
+
+    def _keras_shape(self, attr: str) -> tuple:
+        return tuple(self._weight_to_keras(attr, getattr(self, attr).detach()).shape)
+
+    def _weight_in_keras_layout(self, attr: str) -> torch.Tensor:
+        return self._weight_to_keras(attr, getattr(self, attr))
+
+    def get_weights(self) -> list[np.ndarray]:
+        """The layer's weights as numpy arrays, in Keras order and Keras shapes."""
+        out = []
+        for owner, attr in self._weight_slots():
+            with torch.no_grad():
+                value = owner._weight_to_keras(attr, getattr(owner, attr)) if isinstance(owner, Layer) \
+                    else getattr(owner, attr)
+            out.append(value.detach().cpu().numpy().copy())
+        return out
+
+    def set_weights(self, weights: list) -> None:
+        """Set the weights from arrays in Keras order and Keras shapes (as ``get_weights`` returns)."""
+        slots = self._weight_slots()
+        weights = list(weights)
+        if len(weights) != len(slots):
+            raise ValueError(
+                f'You called `set_weights(weights)` on layer "{self.name}" with a weight list of length '
+                f"{len(weights)}, but the layer was expecting {len(slots)} weights "
+                f"({[self._slot_name(o, a) for o, a in slots]}).")
+        for (owner, attr), value in zip(slots, weights):
+            _assign_weight(owner, attr, value, self._slot_name(owner, attr))
+
+    @staticmethod
+    def _slot_name(owner, attr) -> str:
+        return f"{getattr(owner, 'name', type(owner).__name__)}/{attr}"
+
+    def count_params(self) -> int:
+        if not self.built and not self._weight_slots():
+            raise ValueError(f'You tried to call `count_params` on layer "{self.name}", but the layer '
+                             "isn't built. You can build it manually via: `layer.build(input_shape)`.")
+        return int(sum(getattr(o, a).numel() for o, a in self._weight_slots()))
+
+    # ---------------------------------------------------------------- shapes
+    @property
+    def input_shape(self):
+        if self._inbound_nodes:
+            shapes = [t.shape for t in self._inbound_nodes[0].input_tensors]
+            return shapes[0] if len(shapes) == 1 else shapes
+        if self._batch_input_shape is not None:
+            return self._batch_input_shape
+        raise AttributeError(f'The layer "{self.name}" has never been called and thus has no defined input shape.')
+
+    @property
+    def output_shape(self):
+        if self._inbound_nodes:
+            shapes = [t.shape for t in self._inbound_nodes[0].outputs]
+            return shapes[0] if len(shapes) == 1 else shapes
+        raise AttributeError(f'The layer "{self.name}" has never been called and thus has no defined output shape.')
+
+    @property
+    def input(self):
+        if not self._inbound_nodes:
+            raise AttributeError(f'Layer "{self.name}" is not connected, no input to return.')
+        ins = self._inbound_nodes[0].input_tensors
+        return ins[0] if len(ins) == 1 else ins
+
+    @property
+    def output(self):
+        if not self._inbound_nodes:
+            raise AttributeError(f'Layer "{self.name}" has no inbound nodes.')
+        outs = self._inbound_nodes[0].outputs
+        return outs[0] if len(outs) == 1 else outs
+
+    @property
+    def dtype(self) -> str:
+        return str(self._variable_dtype())
+
+    @property
+    def compute_dtype(self) -> str:
+        return self.dtype
+
+    # ---------------------------------------------------------------- config
+    def get_config(self) -> dict:
+        """The constructor arguments; ``from_config(get_config())`` rebuilds an equal layer."""
+        cfg = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            cfg["batch_input_shape"] = list(self._batch_input_shape)
+        return cfg
+
+    @classmethod
+    def from_config(cls, config: dict):
+        return cls(**config)
+
+    def get_build_config(self) -> dict | None:
+        if self._build_input_shape is None:
+            return None
+        return {"input_shape": self._build_input_shape}
+
+    def build_from_config(self, build_config: dict | None) -> None:
+        if build_config and not self.built:
+            shape = build_config.get("input_shape")
+            self._maybe_build(_zeros_for_shape(shape))
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Keras tracks lists of layers assigned as attributes; torch only tracks ModuleList.
+        if isinstance(value, list) and value and all(isinstance(v, nn.Module) for v in value) \
+                and "_modules" in self.__dict__:
+            value = nn.ModuleList(value)
+        super().__setattr__(name, value)
+
+
+# ------------------------------------------------------------------ helpers
+def _plain_module_slots(module: nn.Module) -> list[tuple[nn.Module, str]]:
+    slots = []
+    for mod_name, mod in module.named_modules():
+        for p_name, _ in mod.named_parameters(recurse=False):
+            slots.append((mod, p_name))
+    for mod_name, mod in module.named_modules():
+        for b_name, b in mod.named_buffers(recurse=False):
+            if b.is_floating_point() and b_name not in mod._non_persistent_buffers_set:
+                slots.append((mod, b_name))
+    return slots
+
+
+def _assign_weight(owner, attr: str, value, label: str) -> None:
+    current = getattr(owner, attr)
+    value = torch.as_tensor(np.asarray(value), dtype=current.dtype)
+    if isinstance(owner, Layer):
+        expected = owner._keras_shape(attr)
+        if tuple(value.shape) != expected:
+            raise ValueError(f"Weight shape mismatch for {label}: expected shape {expected} "
+                             f"(Keras layout), received an array of shape {tuple(value.shape)}.")
+        value = owner._weight_from_keras(attr, value)
+    elif tuple(value.shape) != tuple(current.shape):
+        raise ValueError(f"Weight shape mismatch for {label}: expected {tuple(current.shape)}, "
+                         f"received {tuple(value.shape)}.")
+    with torch.no_grad():
+        current.copy_(value.to(current.device))
+
+
+def _contains_keras_tensor(args, kwargs) -> bool:
+    from kerastorch.layers.input_layer import KerasTensor
+    return any(type(t) is KerasTensor for t in tree.flatten(list(args)) + tree.flatten(kwargs))
+
+
+def _to_tensors(inputs):
+    def conv(x):
+        if isinstance(x, torch.Tensor) or x is None:
+            return x
+        if isinstance(x, np.ndarray) or isinstance(x, (float, int, np.generic)):
+            arr = np.asarray(x)
+            if arr.dtype == np.float64:
+                arr = arr.astype(config.floatx())
+            return torch.from_numpy(np.ascontiguousarray(arr))
+        return x
+    if isinstance(inputs, (list, tuple, dict)):
+        return tree.map_structure(conv, inputs)
+    return conv(inputs)
+
+
+def _collect_mask(inputs):
+    if isinstance(inputs, torch.Tensor):
+        return getattr(inputs, "_keras_mask", None)
+    if isinstance(inputs, (list, tuple)):
+        masks = [getattr(t, "_keras_mask", None) for t in inputs]
+        return masks if any(m is not None for m in masks) else None
+    return None
+
+
+def _attach_masks(outputs, mask) -> None:
+    if isinstance(outputs, torch.Tensor):
+        outputs._keras_mask = mask[0] if isinstance(mask, (list, tuple)) else mask
+    elif isinstance(outputs, (list, tuple)):
+        masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(outputs)
+        for out, m in zip(outputs, masks):
+            if isinstance(out, torch.Tensor) and m is not None:
+                out._keras_mask = m
+
+
+def _zeros_for_shape(shape):
+    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple, type(None))) \
+            and not all(isinstance(s, (int, type(None))) for s in shape):
+        return [_zeros_for_shape(s) for s in shape]
+    return torch.zeros([1 if s is None else int(s) for s in shape])
+
+
+@contextlib.contextmanager
+def training_context(training: bool):
+    """Run nested layer calls with ``training`` unless they are given it explicitly."""
+    _TRAINING_CONTEXT.append(bool(training))
+    try:
+        yield
+    finally:
+        _TRAINING_CONTEXT.pop()

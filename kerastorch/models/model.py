@@ -1,0 +1,113 @@
+"""``keras.Model``: a layer with training (``compile``/``fit``/...), summaries and layer lookup.
+
+``keras.Model(inputs, outputs)`` returns a functional model; subclassing
+``keras.Model`` and writing ``call`` gives a subclassed model, whose layers are
+the ones assigned as attributes (torch registers them as child modules).
+"""
+from __future__ import annotations
+
+from torch import nn
+
+from kerastorch.layers.layer import Layer
+from kerastorch.trainer.trainer import Trainer
+
+
+class Model(Trainer, Layer):
+    """A trainable stack of layers. See ``Sequential`` and the functional API."""
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
+            from kerastorch.models.functional import Functional
+            return Functional.__new__(Functional)
+        return super().__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        if type(self) is Model and (args or "inputs" in kwargs):
+            raise TypeError("`keras.Model(inputs, outputs)` needs both inputs and outputs.")
+        layer_kwargs = {k: v for k, v in kwargs.items() if k not in ("inputs", "outputs")}
+        Layer.__init__(self, **layer_kwargs)
+        Trainer.__init__(self)
+
+    def _track_layer(self, layer: Layer) -> None:
+        """Register ``layer`` as a child module under its Keras name (so state_dict reads ``name.kernel``)."""
+        name = layer.name
+        if name in self._modules and self._modules[name] is layer:
+            return
+        if name in self._modules or hasattr(type(self), name) or "." in name or name in self.__dict__:
+            name = f"layer_{name}".replace(".", "_")
+            i = 1
+            while name in self._modules:
+                name = f"layer_{layer.name}_{i}".replace(".", "_")
+                i += 1
+        self.add_module(name, layer)
+
+    @property
+    def layers(self) -> list[Layer]:
+        """The model's direct sublayers (and plain torch modules), in assignment order."""
+        return [m for m in self._child_modules()]
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        if index is not None and name is not None:
+            raise ValueError("Provide only a layer name or a layer index, not both.")
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model only has "
+                                 f"{len(layers)} layers.")
+            return layers[index]
+        if name is not None:
+            for layer in layers:
+                if getattr(layer, "name", None) == name:
+                    return layer
+            raise ValueError(f"No such layer: {name}. Existing layers are: "
+                             f"{[getattr(l, 'name', type(l).__name__) for l in layers]}.")
+        raise ValueError("Provide either a layer name or layer index to `get_layer`.")
+
+    def summary(self, line_length: int | None = None, positions=None, print_fn=None,
+                expand_nested: bool = False, show_trainable: bool = False, layer_range=None) -> None:
+        from kerastorch.models.summary import print_summary
+        print_summary(self, line_length=line_length, print_fn=print_fn, expand_nested=expand_nested,
+                      show_trainable=show_trainable)
+
+    # -------------------------------------------------------------- saving
+    def save(self, filepath, overwrite: bool = True, include_optimizer: bool = True, **kwargs) -> None:
+        """Save the whole model: ``.keras`` (Keras 3 zip) or ``.h5`` (legacy Keras 2 HDF5), atomically."""
+        from kerastorch import saving
+        saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer, **kwargs)
+
+    def save_weights(self, filepath, overwrite: bool = True, **kwargs) -> None:
+        """Save the weights: ``.weights.h5`` (Keras 3), ``.h5`` (legacy Keras 2) or ``.pt`` (state_dict)."""
+        from kerastorch import saving
+        saving.save_weights(self, filepath, overwrite=overwrite, **kwargs)
+
+    def load_weights(self, filepath, by_name: bool = False, skip_mismatch: bool = False, **kwargs) -> None:
+        """Load weights from any Keras 2/3 HDF5 layout or a ``.pt`` state_dict (format read from the file)."""
+        from kerastorch import saving
+        saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch, **kwargs)
+
+    def to_json(self, **kwargs) -> str:
+        from kerastorch import saving
+        return saving.model_to_json(self, **kwargs)
+
+    def get_config(self) -> dict:
+        cfg = Layer.get_config(self)
+        return {"name": cfg["name"], "trainable": cfg["trainable"]}
+
+    def build(self, input_shape) -> None:
+        """Build a subclassed model by running its ``call`` once on small zero tensors."""
+        self.built = True
+        if type(self).call is Model.call:
+            return
+        import torch
+        from kerastorch.layers.layer import _zeros_for_shape
+        self._build_input_shape = input_shape
+        with torch.no_grad():
+            self.call(_zeros_for_shape(input_shape))
+
+    def call(self, inputs, training=None, mask=None):
+        raise NotImplementedError(f"Model {type(self).__name__} has no `call` method. Subclasses of "
+                                  "keras.Model must implement `call(self, inputs, training=None)`.")
+
+
+def is_plain_module(m) -> bool:
+    return isinstance(m, nn.Module) and not isinstance(m, Layer)

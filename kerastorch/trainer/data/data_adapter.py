@@ -1,0 +1,136 @@
+"""Choosing a data adapter, and the small helpers every adapter shares.
+
+An adapter turns what the user passed into an iterator of ``(x, y, sample_weight)``
+batches of torch tensors on the training device. ``num_batches`` is the number of
+batches per epoch, or None when unknown (a generator).
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import numpy as np
+import torch
+
+from kerastorch.backend import config, tree
+
+
+class DataAdapter:
+    num_batches: int | None = None
+    batch_size: int | None = None
+
+    def iter_epoch(self) -> Iterator[tuple]:
+        raise NotImplementedError
+
+    def on_epoch_end(self) -> None:
+        pass
+
+
+def unpack_x_y_sample_weight(data) -> tuple:
+    """``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` → a 3-tuple, as Keras does."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data[0], data[1], data[2]
+    raise ValueError("Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, "
+                     f"found a tuple of {len(data)} elements.")
+
+
+def to_tensor(value, device: torch.device | None = None):
+    """numpy/python/torch → torch tensor (float64 becomes floatx, as Keras casts inputs)."""
+    if value is None:
+        return None
+    if isinstance(value, torch.Tensor):
+        t = value
+    else:
+        arr = np.asarray(value)
+        if arr.dtype == np.float64:
+            arr = arr.astype(config.floatx())
+        elif arr.dtype == object or arr.dtype.kind in ("U", "S"):
+            raise TypeError(f"Cannot convert an array of dtype {arr.dtype} to a tensor. kerastorch takes numeric "
+                            "arrays; encode strings to integer ids first.")
+        t = torch.from_numpy(np.ascontiguousarray(arr))
+    if t.dtype == torch.float64:
+        t = t.to(config.to_torch_dtype(config.floatx()))
+    if device is not None and t.device != device:
+        t = t.to(device, non_blocking=True)
+    return t
+
+
+def to_device(structure, device: torch.device):
+    return tree.map_structure(lambda v: to_tensor(v, device) if v is not None else None, structure)
+
+
+def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps_per_epoch=None, shuffle=False,
+                     class_weight=None, device=None, drop_remainder=False, seed_generator=None) -> DataAdapter:
+    """Pick the adapter for ``x``: arrays/tensors, a generator, a Sequence/PyDataset, or a torch DataLoader/Dataset."""
+    from kerastorch.trainer.data.array_adapter import ArrayDataAdapter
+    from kerastorch.trainer.data.generator_adapter import GeneratorDataAdapter
+    from kerastorch.trainer.data.sequence_adapter import SequenceDataAdapter
+    from kerastorch.trainer.data.torch_adapter import TorchDataLoaderAdapter
+    if _is_array_like(x):
+        return ArrayDataAdapter(x, y, sample_weight, batch_size=batch_size or 32, shuffle=shuffle,
+                                steps=steps_per_epoch, class_weight=class_weight, device=device,
+                                drop_remainder=drop_remainder, generator=seed_generator)
+    others_given = y is not None or sample_weight is not None
+    kind = type(x).__name__
+    if others_given:
+        raise ValueError(f"`y` and `sample_weight` must be None when `x` is a {kind}: the data it yields "
+                         "already holds the targets. Yield `(x, y)` or `(x, y, sample_weight)` tuples.")
+    if _is_sequence(x):
+        return SequenceDataAdapter(x, shuffle=shuffle, steps=steps_per_epoch, device=device,
+                                   class_weight=class_weight, generator=seed_generator)
+    if isinstance(x, torch.utils.data.DataLoader) or isinstance(x, torch.utils.data.Dataset):
+        return TorchDataLoaderAdapter(x, batch_size=batch_size, shuffle=shuffle, steps=steps_per_epoch,
+                                      device=device, class_weight=class_weight)
+    if hasattr(x, "__next__") or hasattr(x, "__iter__"):
+        return GeneratorDataAdapter(x, steps=steps_per_epoch, device=device, class_weight=class_weight)
+    raise ValueError(f"Unrecognized data type: x={x!r} (of type {type(x)}). kerastorch accepts numpy arrays, "
+                     "torch tensors, lists/dicts of them, Python generators, keras.utils.Sequence/PyDataset "
+                     "and torch DataLoader/Dataset.")
+
+
+def _is_array_like(x) -> bool:
+    if isinstance(x, (np.ndarray, torch.Tensor)):
+        return True
+    if isinstance(x, (list, tuple)) and x and all(isinstance(v, (np.ndarray, torch.Tensor)) for v in tree.flatten(x)):
+        return True
+    if isinstance(x, dict) and x and all(isinstance(v, (np.ndarray, torch.Tensor)) for v in tree.flatten(x)):
+        return True
+    if isinstance(x, (list, tuple)) and x and all(isinstance(v, (int, float)) for v in x):
+        return True
+    return False
+
+
+def _is_sequence(x) -> bool:
+    from kerastorch.utils import PyDataset, Sequence
+    return isinstance(x, (Sequence, PyDataset))
+
+
+def class_weights_for(y: torch.Tensor, class_weight: dict) -> torch.Tensor:
+    """Per-sample weights from ``class_weight`` (labels as ids, or one-hot rows)."""
+    if y.ndim >= 2 and y.shape[-1] > 1:
+        ids = y.argmax(dim=-1)
+    else:
+        ids = y.reshape(y.shape[0], -1)[:, 0]
+        ids = ids.round().long() if ids.is_floating_point() else ids.long()
+    size = max(int(k) for k in class_weight) + 1
+    table = torch.ones(size, dtype=torch.float32, device=y.device)
+    for k, v in class_weight.items():
+        table[int(k)] = float(v)
+    ids = ids.reshape(ids.shape[0], -1)[:, 0] if ids.ndim > 1 else ids
+    return table[ids.clamp(0, size - 1)]
+
+
+def apply_class_weight(y, sample_weight, class_weight):
+    if not class_weight or y is None:
+        return sample_weight
+    if isinstance(y, (list, tuple, dict)):
+        raise ValueError("`class_weight` is only supported for models with a single output.")
+    w = class_weights_for(y, class_weight)
+    return w if sample_weight is None else sample_weight * w
