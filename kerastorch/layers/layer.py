@@ -383,7 +383,7 @@ class Layer(nn.Module):
     @property
     def output_shape(self):
         if self._inbound_nodes:
-            shapes = [t.shape for t in self._inbound_nodes[0].outputs]
+            shapes = [t.shape for t in self._inbound_nodes[0].flat_outputs]
             return shapes[0] if len(shapes) == 1 else shapes
         raise AttributeError(f'The layer "{self.name}" has never been called and thus has no defined output shape.')
 
@@ -398,8 +398,7 @@ class Layer(nn.Module):
     def output(self):
         if not self._inbound_nodes:
             raise AttributeError(f'Layer "{self.name}" has no inbound nodes.')
-        outs = self._inbound_nodes[0].outputs
-        return outs[0] if len(outs) == 1 else outs
+        return self._inbound_nodes[0].outputs
 
     @property
     def dtype(self) -> str:
@@ -436,8 +435,9 @@ class Layer(nn.Module):
 
     def __setattr__(self, name: str, value: Any) -> None:
         # Keras tracks lists of layers assigned as attributes; torch only tracks ModuleList.
-        if isinstance(value, list) and value and all(isinstance(v, nn.Module) for v in value) \
-                and "_modules" in self.__dict__:
+        # Private attributes (bookkeeping lists of layers) are left alone.
+        if not name.startswith("_") and isinstance(value, list) and value \
+                and all(isinstance(v, nn.Module) for v in value) and "_modules" in self.__dict__:
             value = nn.ModuleList(value)
         super().__setattr__(name, value)
 

@@ -221,7 +221,7 @@ class Functional(Model):
                                 f"(from `keras.Input` and layer calls). Received: {t!r}")
         nodes, layers = map_graph(self.inputs, self.outputs)
         self._run_nodes = [n for n in nodes if not n.is_input]
-        self._graph_layers = tuple(layers)  # a tuple: not re-registered as a ModuleList
+        self._graph_layers = layers
         for layer in layers:
             self._track_layer(layer)
         self.built = True

@@ -38,6 +38,14 @@ def _per_output(spec: Any, output_names: list[str], what: str) -> list:
     return [spec] * n
 
 
+def _to_loss(spec):
+    """A ``Loss`` object for a loss spec; plain per-sample functions get Keras's batch reduction."""
+    loss = losses_module.get(spec)
+    if isinstance(loss, losses_module.Loss):
+        return loss
+    return losses_module.LossFunctionWrapper(loss, name=getattr(loss, "__name__", None))
+
+
 def _mask_of(y_pred):
     return getattr(y_pred, "_keras_mask", None)
 
@@ -53,7 +61,7 @@ class CompileLoss:
     def build(self, output_names: list[str]) -> None:
         self.output_names = output_names
         specs = _per_output(self._spec, output_names, "loss")
-        self.losses = [losses_module.get(s) if s is not None else None for s in specs]
+        self.losses = [_to_loss(s) if s is not None else None for s in specs]
         weights = _per_output(self._weights_spec, output_names, "loss_weights") if self._weights_spec is not None \
             else [1.0] * len(output_names)
         self.weights = [1.0 if w is None else float(w) for w in weights]

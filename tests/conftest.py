@@ -1,0 +1,31 @@
+"""Shared test fixtures: the Keras reference folder and one tiny model."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+torch.set_num_threads(1)
+
+@pytest.fixture
+def keras():
+    """The package under its Keras name, with a fresh naming session (like keras.backend.clear_session)."""
+    import kerastorch
+    kerastorch.backend.clear_session()
+    return kerastorch
+
+
+@pytest.fixture
+def tiny_model(keras):
+    """A small compiled classifier on 4 features and 3 classes, with its data."""
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([
+        keras.Input(shape=(4,)),
+        keras.layers.Dense(8, activation="relu", name="hidden"),
+        keras.layers.Dense(3, activation="softmax", name="out"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 4)).astype("float32")
+    y = (x[:, 0] > 0).astype("int64") + (x[:, 1] > 1).astype("int64")
+    return model, x, y
