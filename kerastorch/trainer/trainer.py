@@ -32,6 +32,7 @@ import torch
 from kerastorch.backend import config, tree
 from kerastorch.trainer.loop import LazyLogs, LossScaler, maybe_compile
 from kerastorch.trainer.data import get_data_adapter, unpack_x_y_sample_weight
+from kerastorch.trainer.data.splitting import check_shuffle, split_validation
 
 
 class Trainer:
@@ -167,16 +168,25 @@ class Trainer:
     def fit(self, x=None, y=None, batch_size=None, epochs: int = 1, verbose="auto", callbacks=None,
             validation_split: float = 0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch: int = 0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq: int = 1, **kwargs):
-        """Train the model for a fixed number of epochs. Returns a ``History``."""
+            validation_batch_size=None, validation_freq: int = 1, drop_remainder: bool = False, **kwargs):
+        """Train the model for a fixed number of epochs. Returns a ``History``.
+
+        Beyond Keras: ``validation_split`` draws a seeded, stratified random split by default
+        (``keras.config.set_default("validation_split", "last")`` restores Keras's last-fraction
+        split), and ``drop_remainder=True`` drops the last incomplete training batch (whose
+        batch statistics can destabilise BatchNormalization).
+        """
         self._check_compiled("fit")
         _reject_legacy_kwargs("fit", kwargs)
         device = self._prepare_device()
+        self._exclude_biases_and_norms_from_weight_decay()
         if validation_split and validation_data is None:
-            (x, y, sample_weight), validation_data = _split_validation(x, y, sample_weight, validation_split)
+            (x, y, sample_weight), validation_data = split_validation(x, y, sample_weight, validation_split,
+                                                                      verbose=verbose != 0)
+        shuffle = check_shuffle(self, x, shuffle)
         train_data = get_data_adapter(x, y, sample_weight, batch_size=batch_size, steps_per_epoch=steps_per_epoch,
                                       shuffle=shuffle, class_weight=class_weight, device=device,
-                                      seed_generator=self._shuffle_generator)
+                                      drop_remainder=drop_remainder, seed_generator=self._shuffle_generator)
         val_data = None
         if validation_data is not None:
             vx, vy, vsw = unpack_x_y_sample_weight(validation_data) \
@@ -334,6 +344,16 @@ class Trainer:
         self._loss_scaler = LossScaler() if policy.autocast_dtype == torch.float16 else None
         return device
 
+    def _exclude_biases_and_norms_from_weight_decay(self) -> None:
+        """kerastorch default: no decay on biases and normalization weights (1-D variables), as fastai does."""
+        from kerastorch.backend import defaults
+        opt = self.optimizer
+        if not getattr(opt, "weight_decay", None) or not defaults.get("weight_decay_skips_biases_and_norms"):
+            return
+        if getattr(opt, "_exclude_ids", None) or getattr(opt, "_exclude_pattern", None) is not None:
+            return  # the user chose exclusions with exclude_from_weight_decay(); keep them
+        opt.exclude_from_weight_decay(var_list=[p for p in self.trainable_weights if p.ndim <= 1])
+
     def _trainable_params(self) -> list[torch.Tensor]:
         params = getattr(self, "_train_params", None)
         if params is None:
@@ -465,25 +485,3 @@ def _reject_legacy_kwargs(what: str, kwargs: dict) -> None:
         kwargs.pop(legacy, None)
     if kwargs:
         raise TypeError(f"Invalid keyword argument(s) in `{what}()`: {sorted(kwargs)}.")
-
-
-def _split_validation(x, y, sample_weight, validation_split: float):
-    """Keras's split: the last ``validation_split`` fraction of the arrays, before any shuffling."""
-    from kerastorch.trainer.data.data_adapter import _is_array_like
-    if not _is_array_like(x):
-        raise ValueError("`validation_split` is only supported for arrays/tensors; received x of type "
-                         f"{type(x)}. Pass `validation_data` instead.")
-    if not 0 < validation_split < 1:
-        raise ValueError(f"`validation_split` must be between 0 and 1, received {validation_split}.")
-    n = _num_samples(x)
-    split_at = int(n * (1.0 - validation_split))
-    if split_at == 0 or split_at == n:
-        raise ValueError(f"Training data contains {n} samples, which is not sufficient to split it into a "
-                         f"validation and training set as specified by `validation_split={validation_split}`.")
-
-    def part(structure, sl):
-        return tree.map_structure(lambda v: v[sl] if v is not None else None, structure) \
-            if structure is not None else None
-    train = (part(x, slice(0, split_at)), part(y, slice(0, split_at)), part(sample_weight, slice(0, split_at)))
-    val = (part(x, slice(split_at, n)), part(y, slice(split_at, n)), part(sample_weight, slice(split_at, n)))
-    return train, val
