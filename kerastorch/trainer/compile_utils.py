@@ -69,6 +69,11 @@ class CompileLoss:
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> tuple[torch.Tensor, list]:
         """Total loss and the per-output losses (for multi-output logging)."""
+        if isinstance(y_pred, torch.Tensor) and isinstance(y_true, torch.Tensor) and len(self.losses) == 1 \
+                and getattr(y_pred, "_keras_mask", None) is None:
+            # Single output, no mask: the per-step fast path.
+            value = self.losses[0](y_true, y_pred, sample_weight=sample_weight)
+            return (value * self.weights[0] if self.weights[0] != 1.0 else value), [value]
         y_pred_flat = tree.flatten(y_pred)
         y_true_flat = _flatten_targets(y_true, self.output_names, len(y_pred_flat))
         sw_flat = _flatten_targets(sample_weight, self.output_names, len(y_pred_flat)) \
@@ -187,6 +192,11 @@ class CompileMetrics:
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
         if not self._entries:
+            return
+        if isinstance(y_pred, torch.Tensor) and getattr(y_pred, "_keras_mask", None) is None \
+                and isinstance(y_true, torch.Tensor):
+            for _, metric, weighted in self._entries:
+                metric.update_state(y_true, y_pred, sample_weight=sample_weight if weighted else None)
             return
         y_pred_flat = tree.flatten(y_pred)
         y_true_flat = _flatten_targets(y_true, self.output_names, len(y_pred_flat))

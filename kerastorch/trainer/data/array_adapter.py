@@ -79,11 +79,18 @@ class ArrayDataAdapter(DataAdapter):
             else:
                 idx = order[start:end]
                 pick = lambda v: v.index_select(0, idx)  # noqa: E731
-            batch = (tree.map_structure(pick, self.x),
-                     tree.map_structure(pick, self.y) if self.y is not None else None,
+            batch = (_pick(pick, self.x), _pick(pick, self.y),
                      pick(self.sample_weight) if self.sample_weight is not None else None)
             if self._moves:
                 batch = tree.map_structure(lambda v: v.to(self.device, non_blocking=True) if v is not None else None,
                                            batch)
             yield batch
             start = end
+
+
+def _pick(pick, structure):
+    if structure is None:
+        return None
+    if isinstance(structure, torch.Tensor):  # the common case, without the structure walk
+        return pick(structure)
+    return tree.map_structure(pick, structure)
