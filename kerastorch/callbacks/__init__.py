@@ -1,0 +1,28 @@
+"""`keras.callbacks`: hooks into fit / evaluate / predict."""
+from kerastorch.callbacks.callback import Callback
+from kerastorch.callbacks.callback_list import CallbackList
+from kerastorch.callbacks.csv_logger import CSVLogger
+from kerastorch.callbacks.early_stopping import EarlyStopping
+from kerastorch.callbacks.history import History
+from kerastorch.callbacks.lambda_callback import LambdaCallback
+from kerastorch.callbacks.learning_rate_scheduler import LearningRateScheduler
+from kerastorch.callbacks.model_checkpoint import ModelCheckpoint
+from kerastorch.callbacks.progbar import Progbar
+from kerastorch.callbacks.progbar_logger import ProgbarLogger
+from kerastorch.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from kerastorch.callbacks.terminate_on_nan import TerminateOnNaN
+
+__all__ = [
+    "Callback",
+    "CallbackList",
+    "CSVLogger",
+    "EarlyStopping",
+    "History",
+    "LambdaCallback",
+    "LearningRateScheduler",
+    "ModelCheckpoint",
+    "Progbar",
+    "ProgbarLogger",
+    "ReduceLROnPlateau",
+    "TerminateOnNaN",
+]

@@ -1,0 +1,78 @@
+"""``Embedding``: map integer ids to dense vectors (``embeddings[ids]``).
+
+Float ids are truncated to integers, as Keras casts them. ``mask_zero=True``
+makes id 0 padding: the output mask is ``ids != 0``. An id outside
+``[0, input_dim)`` raises a ValueError (converted from torch's IndexError, so
+there is no extra check or host sync on the fast path).
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from kerastorch import constraints, initializers, regularizers
+from kerastorch.layers.layer import Layer
+
+
+class Embedding(Layer):
+    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
+                 embeddings_constraint=None, mask_zero=False, weights=None, lora_rank=None, **kwargs):
+        input_length = kwargs.pop("input_length", None)  # Keras 2
+        kwargs.pop("sparse", None)
+        quantization_config = kwargs.pop("quantization_config", None)  # Keras 3 configs carry it (None)
+        if input_length is not None and kwargs.get("input_shape") is None \
+                and kwargs.get("batch_input_shape") is None:
+            kwargs["input_shape"] = (input_length,)
+        if weights is not None and not isinstance(weights, (list, tuple)):
+            weights = [weights]
+        super().__init__(weights=weights, **kwargs)
+        if not isinstance(input_dim, int) or input_dim <= 0 or not isinstance(output_dim, int) or output_dim <= 0:
+            raise ValueError("Both `input_dim` and `output_dim` should be positive integers. Received: "
+                             f"input_dim={input_dim}, output_dim={output_dim}")
+        if lora_rank or quantization_config is not None:
+            raise ValueError(f'Embedding "{self.name}": LoRA and quantization are not supported. Received: '
+                             f"lora_rank={lora_rank}, quantization_config={quantization_config}")
+        self.input_dim = input_dim
+        self.output_dim = output_dim
+        self.input_length = input_length
+        self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
+        self.mask_zero = mask_zero
+        self.supports_masking = mask_zero
+        if weights is not None:
+            self.build(None)
+            self.built = True
+            self.set_weights(weights)
+            self._initial_weights = None
+
+    def build(self, input_shape=None) -> None:
+        self.embeddings = self.add_weight("embeddings", (self.input_dim, self.output_dim),
+                                          self.embeddings_initializer, self.embeddings_regularizer,
+                                          self.embeddings_constraint)
+        self.built = True
+
+    def call(self, inputs):
+        if inputs.dtype not in (torch.int64, torch.int32):
+            inputs = inputs.to(torch.int64)
+        try:
+            return F.embedding(inputs, self.embeddings)
+        except IndexError as e:
+            ids = inputs.detach()
+            raise ValueError(
+                f'Embedding layer "{self.name}" received ids outside the valid range [0, {self.input_dim}) '
+                f"(input_dim={self.input_dim}): min id {int(ids.min())}, max id {int(ids.max())}, input shape "
+                f"{tuple(inputs.shape)}. Increase `input_dim` or fix the ids.") from e
+
+    def compute_mask(self, inputs, mask=None):
+        if not self.mask_zero:
+            return None
+        return inputs != 0
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "input_dim": self.input_dim, "output_dim": self.output_dim,
+                "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
+                "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+                "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
+                "mask_zero": self.mask_zero}
