@@ -1,0 +1,220 @@
+"""Random initializers: normal/uniform/truncated, ``VarianceScaling`` and its Glorot/He/LeCun
+presets, and ``OrthogonalInitializer``.
+
+Seeding: with an integer ``seed`` an initializer returns the same values on every call
+(a fresh ``torch.Generator`` per call). Without one it draws from torch's global RNG, so
+``keras.utils.set_random_seed`` makes whole models reproducible.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import torch
+
+from kerastorch.initializers.initializer import Initializer, finish, float_dtype, standardize_shape
+
+# Std of a standard normal truncated to [-2, 2]; dividing by it restores the requested std.
+_TRUNCATION_STD = 0.87962566103423978
+
+
+def compute_fans(shape: Any) -> tuple[int, int]:
+    """(fan_in, fan_out) as Keras computes them; conv kernels ``(*k, in, out)`` scale by prod(k)."""
+    shape = tuple(shape)
+    if len(shape) < 1:
+        fan_in = fan_out = 1
+    elif len(shape) == 1:
+        fan_in = fan_out = shape[0]
+    elif len(shape) == 2:
+        fan_in, fan_out = shape
+    else:
+        receptive_field = math.prod(shape[:-2])
+        fan_in = shape[-2] * receptive_field
+        fan_out = shape[-1] * receptive_field
+    return int(fan_in), int(fan_out)
+
+
+def _draw_dtype(dtype: torch.dtype) -> torch.dtype:
+    # Sample in float64 only when asked for it; half types are sampled in float32 and cast.
+    return torch.float64 if dtype == torch.float64 else torch.float32
+
+
+class RandomInitializer(Initializer):
+    def __init__(self, seed: Any = None):
+        if isinstance(seed, dict):  # a serialized keras.random.SeedGenerator
+            seed = seed.get("config", seed).get("seed")
+        if seed is not None and not isinstance(seed, numbers.Integral):
+            raise ValueError(f"`seed` must be an integer or None. Received: seed={seed!r}")
+        self.seed = None if seed is None else int(seed)
+
+    def _generator(self) -> torch.Generator | None:
+        return None if self.seed is None else torch.Generator().manual_seed(self.seed)
+
+    def _normal(self, shape: Any, mean: float, stddev: float, dtype: torch.dtype) -> torch.Tensor:
+        values = torch.empty(standardize_shape(shape), dtype=_draw_dtype(dtype))
+        return finish(values.normal_(mean, stddev, generator=self._generator()), dtype)
+
+    def _uniform(self, shape: Any, minval: float, maxval: float, dtype: torch.dtype) -> torch.Tensor:
+        values = torch.empty(standardize_shape(shape), dtype=_draw_dtype(dtype))
+        return finish(values.uniform_(minval, maxval, generator=self._generator()), dtype)
+
+    def _truncated(self, shape: Any, mean: float, stddev: float, dtype: torch.dtype) -> torch.Tensor:
+        """Normal samples re-drawn outside two standard deviations of the mean."""
+        values = torch.empty(standardize_shape(shape), dtype=_draw_dtype(dtype))
+        torch.nn.init.trunc_normal_(values, 0.0, 1.0, -2.0, 2.0, generator=self._generator())
+        return finish(values * stddev + mean, dtype)
+
+    def get_config(self) -> dict:
+        return {"seed": self.seed}
+
+
+class RandomNormal(RandomInitializer):
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: Any = None):
+        self.mean = mean
+        self.stddev = stddev
+        super().__init__(seed=seed)
+
+    def __call__(self, shape: Any, dtype: Any = None) -> torch.Tensor:
+        return self._normal(shape, self.mean, self.stddev, float_dtype(dtype, "RandomNormal"))
+
+    def get_config(self) -> dict:
+        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
+
+
+class TruncatedNormal(RandomInitializer):
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: Any = None):
+        self.mean = mean
+        self.stddev = stddev
+        super().__init__(seed=seed)
+
+    def __call__(self, shape: Any, dtype: Any = None) -> torch.Tensor:
+        return self._truncated(shape, self.mean, self.stddev, float_dtype(dtype, "TruncatedNormal"))
+
+    def get_config(self) -> dict:
+        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
+
+
+class RandomUniform(RandomInitializer):
+    def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: Any = None):
+        self.minval = minval
+        self.maxval = maxval
+        super().__init__(seed=seed)
+
+    def __call__(self, shape: Any, dtype: Any = None) -> torch.Tensor:
+        return self._uniform(shape, self.minval, self.maxval, float_dtype(dtype, "RandomUniform"))
+
+    def get_config(self) -> dict:
+        return {"minval": self.minval, "maxval": self.maxval, **super().get_config()}
+
+
+class VarianceScaling(RandomInitializer):
+    """Samples with variance ``scale / n``, ``n`` being fan_in, fan_out or their average."""
+
+    def __init__(self, scale: float = 1.0, mode: str = "fan_in",
+                 distribution: str = "truncated_normal", seed: Any = None):
+        if scale <= 0.0:
+            raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
+        if mode not in ("fan_in", "fan_out", "fan_avg"):
+            raise ValueError(f"Invalid `mode` argument: {mode!r}. Expected 'fan_in', 'fan_out' or 'fan_avg'.")
+        distribution = distribution.lower()
+        if distribution == "normal":  # Keras 2 spelling of the truncated normal
+            distribution = "truncated_normal"
+        if distribution not in ("uniform", "truncated_normal", "untruncated_normal"):
+            raise ValueError(f"Invalid `distribution` argument: {distribution!r}. Expected 'uniform', "
+                             "'truncated_normal' or 'untruncated_normal'.")
+        self.scale = scale
+        self.mode = mode
+        self.distribution = distribution
+        super().__init__(seed=seed)
+
+    def __call__(self, shape: Any, dtype: Any = None) -> torch.Tensor:
+        dtype = float_dtype(dtype, type(self).__name__)
+        fan_in, fan_out = compute_fans(standardize_shape(shape))
+        n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
+        scale = self.scale / max(1.0, n)
+        if self.distribution == "truncated_normal":
+            return self._truncated(shape, 0.0, math.sqrt(scale) / _TRUNCATION_STD, dtype)
+        if self.distribution == "untruncated_normal":
+            return self._normal(shape, 0.0, math.sqrt(scale), dtype)
+        limit = math.sqrt(3.0 * scale)
+        return self._uniform(shape, -limit, limit, dtype)
+
+    def get_config(self) -> dict:
+        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
+                **super().get_config()}
+
+
+class _Preset(VarianceScaling):
+    """A VarianceScaling with fixed arguments; only the seed is configurable."""
+
+    _ARGS: tuple[float, str, str] = (1.0, "fan_in", "truncated_normal")
+
+    def __init__(self, seed: Any = None):
+        scale, mode, distribution = self._ARGS
+        super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed)
+
+    def get_config(self) -> dict:
+        return {"seed": self.seed}
+
+
+class GlorotUniform(_Preset):
+    """Uniform in ``[-limit, limit]``, ``limit = sqrt(6 / (fan_in + fan_out))``."""
+    _ARGS = (1.0, "fan_avg", "uniform")
+
+
+class GlorotNormal(_Preset):
+    """Truncated normal with ``stddev = sqrt(2 / (fan_in + fan_out))``."""
+    _ARGS = (1.0, "fan_avg", "truncated_normal")
+
+
+class HeUniform(_Preset):
+    """Uniform in ``[-limit, limit]``, ``limit = sqrt(6 / fan_in)``."""
+    _ARGS = (2.0, "fan_in", "uniform")
+
+
+class HeNormal(_Preset):
+    """Truncated normal with ``stddev = sqrt(2 / fan_in)``."""
+    _ARGS = (2.0, "fan_in", "truncated_normal")
+
+
+class LecunUniform(_Preset):
+    """Uniform in ``[-limit, limit]``, ``limit = sqrt(3 / fan_in)``."""
+    _ARGS = (1.0, "fan_in", "uniform")
+
+
+class LecunNormal(_Preset):
+    """Truncated normal with ``stddev = sqrt(1 / fan_in)``."""
+    _ARGS = (1.0, "fan_in", "truncated_normal")
+
+
+class OrthogonalInitializer(RandomInitializer):
+    """A (semi-)orthogonal matrix from the QR decomposition of a normal sample, times ``gain``.
+
+    Shapes of rank > 2 are treated as ``(prod(shape[:-1]), shape[-1])`` matrices.
+    """
+
+    def __init__(self, gain: float = 1.0, seed: Any = None):
+        self.gain = gain
+        super().__init__(seed=seed)
+
+    def __call__(self, shape: Any, dtype: Any = None) -> torch.Tensor:
+        dtype = float_dtype(dtype, "OrthogonalInitializer")
+        shape = standardize_shape(shape)
+        if len(shape) < 2:
+            raise ValueError("The tensor to initialize must be at least two-dimensional. "
+                             f"Received: shape={shape} of rank {len(shape)}.")
+        num_rows, num_cols = math.prod(shape[:-1]), shape[-1]
+        flat_shape = (max(num_rows, num_cols), min(num_rows, num_cols))
+        sample = torch.empty(flat_shape, dtype=_draw_dtype(dtype)).normal_(generator=self._generator())
+        q, r = torch.linalg.qr(sample)
+        q = q * torch.sign(torch.diagonal(r))  # makes the decomposition unique (uniform over O(n))
+        if num_rows < num_cols:
+            q = q.T
+        return finish(self.gain * q.reshape(shape), dtype)
+
+    def get_config(self) -> dict:
+        return {"gain": self.gain, **super().get_config()}
+
+
+Orthogonal = OrthogonalInitializer
