@@ -1,0 +1,102 @@
+"""``BaseDepthwiseConv``: per-channel N-D convolution (DepthwiseConv1D/2D).
+
+Keras's kernel ``(*k, in, depth_multiplier)`` is stored as the grouped-conv weight
+``(in * depth_multiplier, 1, *k)`` (``groups=in``); output channel ``c * mult + m``
+comes from input channel ``c``, as in TensorFlow.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from kerastorch import activations, constraints, initializers, regularizers
+from kerastorch.backend.config import standardize_data_format
+from kerastorch.layers import weight_layouts
+from kerastorch.layers.conv import conv_utils
+from kerastorch.layers.layer import Layer
+
+_CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
+# Keys that tf-keras writes into depthwise configs (inherited from its Conv base); ignored.
+_LEGACY_KEYS = ("groups", "kernel_initializer", "kernel_regularizer", "kernel_constraint", "filters")
+
+
+class BaseDepthwiseConv(Layer):
+    def __init__(self, rank: int, depth_multiplier: int = 1, kernel_size=3, strides=1, padding="valid",
+                 data_format=None, dilation_rate=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros", depthwise_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, depthwise_constraint=None,
+                 bias_constraint=None, **kwargs):
+        for key in _LEGACY_KEYS:
+            kwargs.pop(key, None)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.rank = rank
+        if not isinstance(depth_multiplier, int) or isinstance(depth_multiplier, bool) or depth_multiplier <= 0:
+            raise ValueError("Invalid value for argument `depth_multiplier`. Expected a strictly positive "
+                             f"integer. Received depth_multiplier={depth_multiplier!r}.")
+        self.depth_multiplier = depth_multiplier
+        self.kernel_size = conv_utils.standardize_tuple(kernel_size, rank, "kernel_size")
+        self.strides = conv_utils.standardize_tuple(strides, rank, "strides")
+        self.dilation_rate = conv_utils.standardize_tuple(dilation_rate, rank, "dilation_rate")
+        self.padding = conv_utils.standardize_padding(padding, allow_causal=rank == 1)
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ValueError("`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
+                             f"Received: strides={self.strides} and dilation_rate={self.dilation_rate}")
+        self.data_format = standardize_data_format(data_format)
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.depthwise_initializer = initializers.get(depthwise_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.depthwise_constraint = constraints.get(depthwise_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self._channel_axis = conv_utils.channel_axis(self.data_format)
+        self._conv = _CONV[rank]
+
+    def build(self, input_shape) -> None:
+        conv_utils.check_ndim(self, input_shape, self.rank + 2)
+        in_channels = input_shape[self._channel_axis]
+        if in_channels is None:
+            raise ValueError(f'The channel dimension of the inputs to {type(self).__name__} layer "{self.name}" '
+                             f"should be defined. Found None. Full input shape received: {tuple(input_shape)}")
+        self._in_channels = in_channels
+        self.kernel = self.add_weight("kernel", self.kernel_size + (in_channels, self.depth_multiplier),
+                                      self.depthwise_initializer, self.depthwise_regularizer,
+                                      self.depthwise_constraint)
+        self.bias = self.add_weight("bias", (in_channels * self.depth_multiplier,), self.bias_initializer,
+                                    self.bias_regularizer, self.bias_constraint) if self.use_bias else None
+        self.built = True
+
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
+        if inputs.ndim != self.rank + 2:
+            conv_utils.check_ndim(self, tuple(inputs.shape), self.rank + 2)
+        conv_utils.check_axis(self, inputs.shape, self._channel_axis, self._in_channels)
+        x = conv_utils.cast_input(inputs, self.kernel.dtype)
+        if self.data_format == "channels_last":
+            x = conv_utils.to_channels_first(x)
+        x, pad = conv_utils.conv_padding(x, self.padding, self.kernel_size, self.strides, self.dilation_rate)
+        y = self._conv(x, self.kernel, self.bias, self.strides, pad, self.dilation_rate, self._in_channels)
+        if self.data_format == "channels_last":
+            y = conv_utils.to_channels_last(y)
+        return self.activation(y)
+
+    def _weight_from_keras(self, attr: str, value: torch.Tensor) -> torch.Tensor:
+        return weight_layouts.depthwise_kernel_to_torch(value) if attr == "kernel" else value
+
+    def _weight_to_keras(self, attr: str, value: torch.Tensor) -> torch.Tensor:
+        if attr == "kernel":
+            return weight_layouts.depthwise_kernel_to_keras(value, self.depth_multiplier)
+        return value
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "depth_multiplier": self.depth_multiplier,
+                "kernel_size": self.kernel_size, "strides": self.strides, "padding": self.padding,
+                "data_format": self.data_format, "dilation_rate": self.dilation_rate,
+                "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
+                "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+                "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint)}

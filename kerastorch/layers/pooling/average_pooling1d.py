@@ -1,0 +1,10 @@
+"""``AveragePooling1D``: 1D average (over valid elements only for "same" padding) pooling."""
+from __future__ import annotations
+
+from kerastorch.layers.pooling.base_pooling import BasePooling
+
+
+class AveragePooling1D(BasePooling):
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(pool_size, strides, 1, pool_mode="average", padding=padding, data_format=data_format,
+                         **kwargs)

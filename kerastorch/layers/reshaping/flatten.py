@@ -1,0 +1,36 @@
+"""``Flatten``: ``(batch, ...)`` -> ``(batch, prod(...))``.
+
+With ``data_format="channels_first"`` the input is first moved to channels_last, so the
+flattened order is ``(..., C)`` as in Keras; the default (channels_last) flattens the
+axes in their given order.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+
+from kerastorch.backend.config import standardize_data_format
+from kerastorch.layers.conv import conv_utils
+from kerastorch.layers.layer import Layer
+
+
+class Flatten(Layer):
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = standardize_data_format(data_format)
+
+    def build(self, input_shape) -> None:
+        if input_shape is None or len(input_shape) < 1:
+            raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the layer: expected '
+                             f"min_ndim=1, found ndim=0. Full shape received: {input_shape}")
+        self.built = True
+
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
+        x = inputs
+        if self.data_format == "channels_first" and x.ndim > 2:
+            x = conv_utils.to_channels_last(x)
+        return x.reshape(x.shape[0], math.prod(x.shape[1:]))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "data_format": self.data_format}
