@@ -286,9 +286,16 @@ class Layer(nn.Module):
         return [e for e in entries if e[2]] + [e for e in entries if not e[2]]
 
     def _child_modules(self) -> list[nn.Module]:
-        return [m for m in self.children() if not isinstance(m, nn.ModuleList | nn.ModuleDict)] + [
-            sub for c in self.children() if isinstance(c, nn.ModuleList | nn.ModuleDict)
-            for sub in (c.values() if isinstance(c, nn.ModuleDict) else c)]
+        """Direct sublayers in assignment order, with lists/dicts of layers expanded in place."""
+        out = []
+        for child in self.children():
+            if isinstance(child, nn.ModuleDict):
+                out.extend(child.values())
+            elif isinstance(child, nn.ModuleList):
+                out.extend(child)
+            else:
+                out.append(child)
+        return out
 
     def _weight_slots(self) -> list[tuple["Layer | nn.Module", str]]:
         """(owner, attribute) for every weight, in Keras ``weights`` order."""

@@ -131,12 +131,13 @@ class Trainer:
 
     def train_step(self, data) -> Any:
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        params = self._trainable_params()
-        for p in params:
-            p.grad = None
         with self._autocast():
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+        # Read the parameters after the forward pass: a subclassed model builds its weights on its first call.
+        params = self._trainable_params()
+        for p in params:
+            p.grad = None
         self._loss_tracker.update_state(loss.detach(), sample_weight=_batch_size(x))
         if params:
             scaler = self._loss_scaler

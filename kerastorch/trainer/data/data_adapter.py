@@ -41,6 +41,15 @@ def unpack_x_y_sample_weight(data) -> tuple:
                      f"found a tuple of {len(data)} elements.")
 
 
+def pack_x_y_sample_weight(x, y=None, sample_weight=None) -> tuple:
+    """The batch a train_step receives: ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``, as in Keras."""
+    if y is None:
+        return (x,)
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
+
+
 def to_tensor(value, device: torch.device | None = None):
     """numpy/python/torch → torch tensor (float64 becomes floatx, as Keras casts inputs)."""
     if value is None:

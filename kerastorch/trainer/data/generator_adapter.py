@@ -4,7 +4,7 @@ from __future__ import annotations
 import warnings
 
 from kerastorch.trainer.data.data_adapter import (DataAdapter, apply_class_weight, to_device,
-                                                  unpack_x_y_sample_weight)
+                                                  pack_x_y_sample_weight, unpack_x_y_sample_weight)
 
 
 class GeneratorDataAdapter(DataAdapter):
@@ -37,5 +37,5 @@ class GeneratorDataAdapter(DataAdapter):
             x, y, sw = unpack_x_y_sample_weight(data)
             x, y, sw = to_device((x, y, sw), self.device)
             sw = apply_class_weight(y, sw, self.class_weight)
-            yield x, y, sw
+            yield pack_x_y_sample_weight(x, y, sw)
             count += 1

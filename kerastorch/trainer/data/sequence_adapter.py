@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 
 from kerastorch.trainer.data.data_adapter import (DataAdapter, apply_class_weight, to_device,
-                                                  unpack_x_y_sample_weight)
+                                                  pack_x_y_sample_weight, unpack_x_y_sample_weight)
 
 
 class SequenceDataAdapter(DataAdapter):
@@ -25,7 +25,7 @@ class SequenceDataAdapter(DataAdapter):
                 break
             x, y, sw = unpack_x_y_sample_weight(self.sequence[i])
             x, y, sw = to_device((x, y, sw), self.device)
-            yield x, y, apply_class_weight(y, sw, self.class_weight)
+            yield pack_x_y_sample_weight(x, y, apply_class_weight(y, sw, self.class_weight))
 
     def on_epoch_end(self) -> None:
         hook = getattr(self.sequence, "on_epoch_end", None)

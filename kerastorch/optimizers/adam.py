@@ -1,0 +1,59 @@
+"""Adam, Keras formula: epsilon is added to ``sqrt(v)``, bias correction folded into ``alpha``."""
+from __future__ import annotations
+
+import math
+
+import torch
+
+from kerastorch.optimizers.base_optimizer import Optimizer
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba), as Keras computes it::
+
+        m = beta_1 * m + (1 - beta_1) * g
+        v = beta_2 * v + (1 - beta_2) * g**2
+        alpha = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)
+        w -= alpha * m / (sqrt(v) + epsilon)
+
+    With ``amsgrad=True`` the running maximum of ``v`` replaces ``v``.
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, amsgrad: bool = False, weight_decay=None, clipnorm=None,
+                 clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,
+                 name: str = "adam", **kwargs):
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, name=name, **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.amsgrad = amsgrad
+
+    def _slot_names(self) -> list[str]:
+        return ["momentum", "velocity"] + (["velocity_hat"] if self.amsgrad else [])
+
+    def _update_group(self, group, grads, lr, local_step, scalars) -> None:
+        b1, b2 = self.beta_1, self.beta_2
+        m, v = group.slots["momentum"], group.slots["velocity"]
+        torch._foreach_lerp_(m, grads, 1.0 - b1)
+        torch._foreach_mul_(v, b2)
+        torch._foreach_addcmul_(v, grads, grads, value=1.0 - b2)
+        if self.amsgrad:
+            v_hat = group.slots["velocity_hat"]
+            torch._foreach_maximum_(v_hat, v)
+            v = v_hat
+        alpha = lr * math.sqrt(1.0 - b2 ** local_step) / (1.0 - b1 ** local_step)
+        denom = torch._foreach_sqrt(v)
+        torch._foreach_add_(denom, self.epsilon)
+        torch._foreach_addcdiv_(group.params, m, denom, value=-alpha)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
+                       "amsgrad": self.amsgrad})
+        return config
