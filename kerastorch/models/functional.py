@@ -24,6 +24,8 @@ from kerastorch.models.model import Model
 # sizes reveal which output dimensions follow the unknown input dimensions.
 _PROBE_SIZES = (32, 37)
 _PROBE_BATCH = 2
+# Non-empty while symbolic_call runs a layer on probe tensors (stateful layers must not keep those states).
+_PROBING: list[bool] = []
 
 
 class Node:
@@ -95,8 +97,12 @@ def symbolic_call(layer: Layer, args: tuple, kwargs: dict):
         concrete = {id(t): _probe_tensor(t, size_index) for t in kts}
         leaves = [concrete[id(t)] if type(t) is KerasTensor else t for t in flat]
         c_args, c_kwargs = tree.pack_sequence_as((list(args), kwargs), leaves)
-        with torch.no_grad():
-            out = Layer.__call__(layer, *c_args, **c_kwargs)
+        _PROBING.append(True)
+        try:
+            with torch.no_grad():
+                out = Layer.__call__(layer, *c_args, **c_kwargs)
+        finally:
+            _PROBING.pop()
         runs.append(out)
     out_flat = [tree.flatten(r) for r in runs]
     batch_known = kts and all(t.shape and t.shape[0] is not None for t in kts)

@@ -1,0 +1,67 @@
+"""``TimeDistributed``: apply a layer to every temporal slice of its input.
+
+Batch and time are folded into one axis (``(batch * time, ...)``), the inner layer runs
+once, and the result is unfolded; a ``(batch, time, ...)`` mask is folded the same way
+for inner layers that take one. The input mask passes through to the output.
+"""
+from __future__ import annotations
+
+import torch
+
+from kerastorch.backend import tree
+from kerastorch.layers.core.wrapper import Wrapper
+from kerastorch.layers.layer import Layer
+from kerastorch.layers.recurrent.rnn import deserialize_layer, serialize_layer
+
+
+class TimeDistributed(Wrapper):
+    def __init__(self, layer, **kwargs):
+        if not isinstance(layer, Layer):
+            raise ValueError(f"Please initialize `TimeDistributed` layer with a `keras.layers.Layer` instance. "
+                             f"Received: {layer!r}")
+        super().__init__(layer, **kwargs)
+        self.supports_masking = True
+
+    def _child_shape(self, input_shape) -> tuple:
+        if not isinstance(input_shape, (tuple, list)) or len(input_shape) < 3:
+            raise ValueError(f'`TimeDistributed` layer "{self.name}" should be passed an `input_shape` with at '
+                             f"least 3 dimensions (batch, time, ...), received: {input_shape}")
+        return (input_shape[0],) + tuple(input_shape[2:])
+
+    def build(self, input_shape) -> None:
+        child = self._child_shape(tuple(input_shape))
+        if not self.layer.built:
+            self.layer.build(child)
+            self.layer.built = True
+            self.layer._build_input_shape = child
+        self.built = True
+
+    def call(self, inputs, training=None, mask=None):
+        shape = tuple(inputs.shape)
+        self._child_shape(shape)
+        batch, steps = shape[0], shape[1]
+        if mask is not None and tuple(mask.shape[:2]) != (batch, steps):
+            raise ValueError(f'`TimeDistributed` layer "{self.name}" should be passed a `mask` of shape '
+                             f"({batch}, {steps}, ...), received: mask.shape={tuple(mask.shape)}")
+        folded = inputs.reshape(batch * steps, *shape[2:])
+        kwargs = {}
+        if self.layer._call_has_training:
+            kwargs["training"] = training
+        if self.layer._call_has_mask and mask is not None:
+            kwargs["mask"] = mask.reshape(batch * steps, *mask.shape[2:])
+        outputs = self.layer(folded, **kwargs)
+
+        def unfold(t):
+            if not isinstance(t, torch.Tensor):
+                return t
+            return t.reshape(batch, steps, *t.shape[1:])
+        return tree.map_structure(unfold, outputs)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "layer": serialize_layer(self.layer)}
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        config = dict(config)
+        layer = deserialize_layer(config.pop("layer"), custom_objects)
+        return cls(layer, **config)
