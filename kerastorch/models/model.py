@@ -9,10 +9,11 @@ from __future__ import annotations
 from torch import nn
 
 from kerastorch.layers.layer import Layer
+from kerastorch.trainer.policies import TrainingPolicies
 from kerastorch.trainer.trainer import Trainer
 
 
-class Model(Trainer, Layer):
+class Model(TrainingPolicies, Trainer, Layer):
     """A trainable stack of layers. See ``Sequential`` and the functional API."""
 
     def __new__(cls, *args, **kwargs):
@@ -68,6 +69,13 @@ class Model(Trainer, Layer):
         from kerastorch.models.summary import print_summary
         print_summary(self, line_length=line_length, print_fn=print_fn, expand_nested=expand_nested,
                       show_trainable=show_trainable)
+
+    def reset_states(self) -> None:
+        """Reset the state of every stateful layer (stateful RNNs) in the model."""
+        for layer in self._flatten_layers(include_self=False):
+            reset = getattr(layer, "reset_states", None)
+            if callable(reset) and not isinstance(layer, Model):
+                reset()
 
     # -------------------------------------------------------------- saving
     def save(self, filepath, overwrite: bool = True, include_optimizer: bool = True, **kwargs) -> None:
