@@ -6,7 +6,9 @@ from kerastorch.callbacks.early_stopping import EarlyStopping
 from kerastorch.callbacks.history import History
 from kerastorch.callbacks.lambda_callback import LambdaCallback
 from kerastorch.callbacks.learning_rate_scheduler import LearningRateScheduler
+from kerastorch.callbacks.lr_finder import LRFinder
 from kerastorch.callbacks.model_checkpoint import ModelCheckpoint
+from kerastorch.callbacks.one_cycle import OneCycleScheduler
 from kerastorch.callbacks.progbar import Progbar
 from kerastorch.callbacks.progbar_logger import ProgbarLogger
 from kerastorch.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
@@ -20,7 +22,9 @@ __all__ = [
     "History",
     "LambdaCallback",
     "LearningRateScheduler",
+    "LRFinder",
     "ModelCheckpoint",
+    "OneCycleScheduler",
     "Progbar",
     "ProgbarLogger",
     "ReduceLROnPlateau",
