@@ -168,7 +168,12 @@ class Layer(nn.Module):
             from kerastorch.models.functional import symbolic_call
             return symbolic_call(self, args, kwargs)
         if not isinstance(inputs, torch.Tensor):
+            # numpy/python inputs: convert, and put them where the weights are (the model may be on a GPU).
             inputs = _to_tensors(inputs)
+            device = next(iter(self.parameters()), None)
+            if device is not None and device.device.type != "cpu":
+                inputs = tree.map_structure(
+                    lambda t: t.to(device.device) if isinstance(t, torch.Tensor) else t, inputs)
             args = (inputs,) + args[1:]
         if not self.built:
             self._maybe_build(inputs)
@@ -517,11 +522,11 @@ def _attach_masks(outputs, mask) -> None:
                 out._keras_mask = m
 
 
-def _zeros_for_shape(shape):
+def _zeros_for_shape(shape, device: torch.device | None = None):
     if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple, type(None))) \
             and not all(isinstance(s, (int, type(None))) for s in shape):
-        return [_zeros_for_shape(s) for s in shape]
-    return torch.zeros([1 if s is None else int(s) for s in shape])
+        return [_zeros_for_shape(s, device) for s in shape]
+    return torch.zeros([1 if s is None else int(s) for s in shape], device=device)
 
 
 @contextlib.contextmanager

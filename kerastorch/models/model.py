@@ -17,9 +17,14 @@ class Model(TrainingPolicies, Trainer, Layer):
     """A trainable stack of layers. See ``Sequential`` and the functional API."""
 
     def __new__(cls, *args, **kwargs):
-        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
+        if len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs:
             from kerastorch.models.functional import Functional
-            return Functional.__new__(Functional)
+            if cls is Model:
+                return Functional.__new__(Functional)
+            if not issubclass(cls, Functional):
+                # `class CustomModel(keras.Model)` built as `CustomModel(inputs, outputs)` (Keras 3 allows it):
+                # a functional model that keeps the subclass's methods (train_step, metrics, ...).
+                return super().__new__(_functional_subclass(cls))
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
@@ -110,11 +115,24 @@ class Model(TrainingPolicies, Trainer, Layer):
         from kerastorch.layers.layer import _zeros_for_shape
         self._build_input_shape = input_shape
         with torch.no_grad():
-            self.call(_zeros_for_shape(input_shape))
+            self.call(_zeros_for_shape(input_shape, self._build_device()))
 
     def call(self, inputs, training=None, mask=None):
         raise NotImplementedError(f"Model {type(self).__name__} has no `call` method. Subclasses of "
                                   "keras.Model must implement `call(self, inputs, training=None)`.")
+
+
+_FUNCTIONAL_SUBCLASSES: dict = {}
+
+
+def _functional_subclass(cls):
+    """``cls`` with ``Functional`` behind it in the MRO, under the same name (cached per class)."""
+    sub = _FUNCTIONAL_SUBCLASSES.get(cls)
+    if sub is None:
+        from kerastorch.models.functional import Functional
+        sub = type(cls.__name__, (cls, Functional), {"__module__": cls.__module__, "__qualname__": cls.__qualname__})
+        _FUNCTIONAL_SUBCLASSES[cls] = sub
+    return sub
 
 
 def is_plain_module(m) -> bool:

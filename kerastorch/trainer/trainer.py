@@ -81,6 +81,16 @@ class Trainer:
         self.compiled = True
         self._step_cache = {}
 
+    def get_compile_config(self) -> dict | None:
+        """The ``compile()`` arguments (what ``model.save`` stores so that ``load_model`` can recompile)."""
+        if not self.compiled:
+            return None
+        spec = self._compile_metrics
+        loss_spec = self._compile_loss
+        return {"optimizer": self.optimizer, "loss": self.loss,
+                "loss_weights": getattr(loss_spec, "_weights_spec", None),
+                "metrics": getattr(spec, "_spec", None), "weighted_metrics": getattr(spec, "_weighted_spec", None)}
+
     @property
     def metrics(self) -> list:
         """The metric trackers: the loss tracker, then the compiled metrics (as Keras 3 lists them)."""
@@ -353,7 +363,8 @@ class Trainer:
             return
         if getattr(opt, "_exclude_ids", None) or getattr(opt, "_exclude_pattern", None) is not None:
             return  # the user chose exclusions with exclude_from_weight_decay(); keep them
-        opt.exclude_from_weight_decay(var_list=[p for p in self.trainable_weights if p.ndim <= 1])
+        # All weights, not only the trainable ones: layers unfrozen later must stay excluded too.
+        opt.exclude_from_weight_decay(var_list=[p for p in self.weights if p.ndim <= 1])
 
     def _trainable_params(self) -> list[torch.Tensor]:
         params = getattr(self, "_train_params", None)

@@ -104,9 +104,9 @@ def test_plain_torch_module_inside_and_model_inside_torch(keras):
     assert len(model.trainable_weights) == 4
     model.compile("sgd", "mse")
     x, y = np.random.rand(16, 4).astype("float32"), np.random.rand(16, 2).astype("float32")
-    before = model.layers[0].weight.detach().clone()
+    before = model.layers[0].weight.detach().cpu().clone()
     model.fit(x, y, epochs=1, verbose=0)
-    assert not torch.equal(before, model.layers[0].weight)  # the torch module trained too
+    assert not torch.equal(before, model.layers[0].weight.detach().cpu())  # the torch module trained too
 
     inner = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2)])
     outer = torch.nn.Sequential(inner, torch.nn.ReLU())
