@@ -127,6 +127,11 @@ class Progbar:
         if finalize is None:
             finalize = self.target is not None and current >= self.target
 
+        if callable(values):
+            # Lazy logs (running means held by stateful metrics): read them only when drawing,
+            # so that training steps between redraws cost nothing and never sync a GPU.
+            self._pending = values
+            values = None
         for name, value in values or ():
             if self._is_averaged(name):
                 self._averaged.add(name)
@@ -156,12 +161,21 @@ class Progbar:
                 not self._dynamic_display or now - self._last_update < self.interval
             ):
                 return
+            self._resolve_pending()
             self._draw_live(current, now, time_per_unit, finalize)
             self._last_update = now
         elif self.verbose == 2:
             if finalize:
                 self._write(self._summary_line(current, now, time_per_unit) + "\n")
             self._last_update = now
+
+    def _resolve_pending(self) -> None:
+        pending = getattr(self, "_pending", None)
+        if pending is not None:
+            self._pending = None
+            for name, value in pending():
+                self._averaged.discard(name)
+                self._values[name] = value
 
     def add(self, n: int, values: Sequence[tuple[str, Any]] | None = None) -> None:
         """Advances the bar by `n` steps."""

@@ -102,8 +102,8 @@ class ProgbarLogger(Callback):
         if self.verbose != 1:
             return  # verbose 2 prints at the end only; 0 prints nothing
         self._maybe_init_progbar()
-        items = sorted(logs.items()) if logs else None
-        self.progbar.update(self.seen, items, finalize=False)
+        # Batch logs are running means: hand them over lazily (read only when the bar redraws).
+        self.progbar.update(self.seen, (lambda: sorted(logs.items())) if logs else None, finalize=False)
 
     def _finalize_progbar(self, logs: dict | None) -> None:
         if not self.verbose:
