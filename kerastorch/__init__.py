@@ -3,7 +3,7 @@
     import kerastorch as keras
 """
 from kerastorch import (activations, backend, callbacks, config, constraints, initializers, layers, losses,
-                        metrics, mixed_precision, models, ops, optimizers, regularizers, utils)
+                        metrics, mixed_precision, models, ops, optimizers, regularizers, saving, utils)
 from kerastorch.layers import Input, Layer
 from kerastorch.models import Model, Sequential
 
@@ -11,4 +11,4 @@ __version__ = "0.1.0"
 
 __all__ = ["Input", "Layer", "Model", "Sequential", "activations", "backend", "callbacks", "config", "constraints",
            "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops", "optimizers",
-           "regularizers", "utils"]
+           "regularizers", "saving", "utils"]

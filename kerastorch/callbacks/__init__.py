@@ -1,4 +1,5 @@
 """`keras.callbacks`: hooks into fit / evaluate / predict."""
+from kerastorch.callbacks.backup_and_restore import BackupAndRestore
 from kerastorch.callbacks.callback import Callback
 from kerastorch.callbacks.callback_list import CallbackList
 from kerastorch.callbacks.csv_logger import CSVLogger
@@ -15,6 +16,7 @@ from kerastorch.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from kerastorch.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
+    "BackupAndRestore",
     "Callback",
     "CallbackList",
     "CSVLogger",

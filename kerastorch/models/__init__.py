@@ -3,4 +3,14 @@ from kerastorch.models.functional import Functional
 from kerastorch.models.model import Model
 from kerastorch.models.sequential import Sequential
 
-__all__ = ["Functional", "Model", "Sequential"]
+__all__ = ["Functional", "Model", "Sequential", "clone_model", "load_model", "model_from_json", "save_model"]
+
+_SAVING_FUNCTIONS = ("clone_model", "load_model", "model_from_json", "save_model")
+
+
+def __getattr__(name):
+    # keras.models.load_model & co. live in kerastorch.saving (imported on first use).
+    if name in _SAVING_FUNCTIONS:
+        from kerastorch import saving
+        return getattr(saving, name)
+    raise AttributeError(f"module 'kerastorch.models' has no attribute {name!r}")

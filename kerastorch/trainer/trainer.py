@@ -89,7 +89,9 @@ class Trainer:
         loss_spec = self._compile_loss
         return {"optimizer": self.optimizer, "loss": self.loss,
                 "loss_weights": getattr(loss_spec, "_weights_spec", None),
-                "metrics": getattr(spec, "_spec", None), "weighted_metrics": getattr(spec, "_weighted_spec", None)}
+                "metrics": getattr(spec, "_spec", None), "weighted_metrics": getattr(spec, "_weighted_spec", None),
+                "run_eagerly": self.run_eagerly, "steps_per_execution": self.steps_per_execution,
+                "jit_compile": self.jit_compile}
 
     @property
     def metrics(self) -> list:
@@ -208,6 +210,9 @@ class Trainer:
         self.stop_training = False
         train_step = self._step_function("train")
         callbacks.on_train_begin()
+        # BackupAndRestore (on_train_begin) sets the epoch to resume from.
+        initial_epoch = max(initial_epoch, getattr(self, "_initial_epoch", None) or 0)
+        self._initial_epoch = None
         epoch_logs: dict = {}
         self.train()
         try:
