@@ -6,12 +6,12 @@ zero column stays zero instead of becoming NaN.
 """
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 import torch
 
 from kerastorch.backend.config import epsilon
+from kerastorch.backend.identifiers import Identifiers
 from kerastorch.backend.naming import to_snake_case
 from kerastorch.ops.core import convert_to_tensor
 
@@ -110,54 +110,10 @@ ALL_OBJECTS_DICT.update({"max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": Un
                          "unitnorm": UnitNorm})
 
 
-def _lookup(name: str, custom_objects: dict | None) -> Any:
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    if name in ALL_OBJECTS_DICT:
-        return ALL_OBJECTS_DICT[name]
-    raise ValueError(f"Unknown constraint: {name!r}. Valid names are: {sorted(ALL_OBJECTS_DICT)}. "
-                     "For a custom constraint, pass an instance or list it in `custom_objects`.")
-
-
-def serialize(constraint: Any) -> dict | None:
-    if constraint is None:
-        return None
-    cls = type(constraint)
-    builtin = ALL_OBJECTS_DICT.get(cls.__name__) is cls
-    return {
-        "module": "keras.constraints" if builtin else cls.__module__,
-        "class_name": cls.__name__,
-        "config": constraint.get_config(),
-        "registered_name": None if builtin else cls.__name__,
-    }
-
-
-def deserialize(config: Any, custom_objects: dict | None = None) -> Any:
-    if isinstance(config, str):
-        obj = _lookup(config, custom_objects)
-        return obj() if inspect.isclass(obj) else obj
-    if isinstance(config, dict) and "class_name" in config:
-        name = config.get("registered_name") or config["class_name"]
-        cls = custom_objects[name] if custom_objects and name in custom_objects \
-            else _lookup(config["class_name"], custom_objects)
-        inner = config.get("config") or {}
-        return cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
-    raise ValueError(f"Could not interpret constraint config: {config!r}. Expected a name such as "
-                     "'max_norm' or a dict with 'class_name' and 'config'.")
-
-
-def get(identifier: Any) -> Any:
-    """Resolve ``None``, a name, a config dict, a class (instantiated) or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint identifier: {identifier!r}. Expected None, "
-                     "a string name, a dict config, a Constraint or a callable.")
+_IDENTIFIERS = Identifiers("constraint", "keras.constraints", ALL_OBJECTS_DICT, example="max_norm")
+get = _IDENTIFIERS.get
+serialize = _IDENTIFIERS.serialize
+deserialize = _IDENTIFIERS.deserialize
 
 
 __all__ = ["Constraint", "MaxNorm", "NonNeg", "UnitNorm", "MinMaxNorm", "max_norm", "non_neg",

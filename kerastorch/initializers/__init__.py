@@ -5,9 +5,9 @@ Names resolve both ways Keras writes them: class names from configs (``"GlorotUn
 """
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
+from kerastorch.backend.identifiers import Identifiers
 from kerastorch.backend.naming import to_snake_case
 from kerastorch.initializers.constant_initializers import (
     Constant, Identity, IdentityInitializer, Ones, Zeros,
@@ -40,58 +40,10 @@ glorot_uniform, glorot_normal, he_uniform, he_normal = GlorotUniform, GlorotNorm
 lecun_uniform, lecun_normal = LecunUniform, LecunNormal
 
 
-def _lookup(name: str, custom_objects: dict | None) -> Any:
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    if name in ALL_OBJECTS_DICT:
-        return ALL_OBJECTS_DICT[name]
-    raise ValueError(f"Unknown initializer: {name!r}. Valid names are: {sorted(ALL_OBJECTS_DICT)}. "
-                     "For a custom initializer, pass an instance or list it in `custom_objects`.")
-
-
-def serialize(initializer: Any) -> dict | None:
-    """The Keras 3 config dict ``{"module", "class_name", "config", "registered_name"}``."""
-    if initializer is None:
-        return None
-    cls = type(initializer)
-    builtin = ALL_OBJECTS_DICT.get(cls.__name__) is cls
-    return {
-        "module": "keras.initializers" if builtin else cls.__module__,
-        "class_name": cls.__name__,
-        "config": initializer.get_config(),
-        "registered_name": None if builtin else cls.__name__,
-    }
-
-
-def deserialize(config: Any, custom_objects: dict | None = None) -> Any:
-    """An initializer instance from a name or a ``{"class_name", "config"}`` dict."""
-    if isinstance(config, str):
-        obj = _lookup(config, custom_objects)
-        return obj() if inspect.isclass(obj) else obj
-    if isinstance(config, dict) and "class_name" in config:
-        name = config.get("registered_name") or config["class_name"]
-        if custom_objects and name in custom_objects:
-            cls = custom_objects[name]
-        else:
-            cls = _lookup(config["class_name"], custom_objects)
-        inner = config.get("config") or {}
-        return cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
-    raise ValueError(f"Could not interpret initializer config: {config!r}. Expected a name such as "
-                     "'glorot_uniform' or a dict with 'class_name' and 'config'.")
-
-
-def get(identifier: Any) -> Any:
-    """Resolve ``None``, a name, a config dict, a class (instantiated) or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}. Expected None, "
-                     "a string name, a dict config, an Initializer or a callable.")
+_IDENTIFIERS = Identifiers("initializer", "keras.initializers", ALL_OBJECTS_DICT, example="glorot_uniform")
+get = _IDENTIFIERS.get
+serialize = _IDENTIFIERS.serialize
+deserialize = _IDENTIFIERS.deserialize
 
 
 __all__ = [

@@ -6,13 +6,13 @@ into ``model.losses``. Names resolve like Keras: ``"l1"``, ``"l2"``, ``"l1_l2"``
 """
 from __future__ import annotations
 
-import inspect
 import math
 from typing import Any
 
 import torch
 
 from kerastorch.backend.config import epsilon
+from kerastorch.backend.identifiers import Identifiers
 from kerastorch.backend.naming import to_snake_case
 
 
@@ -129,54 +129,10 @@ ALL_OBJECTS_DICT.update({to_snake_case(cls.__name__): cls for cls in _CLASSES})
 ALL_OBJECTS_DICT.update({"l1": L1, "l2": L2, "l1_l2": L1L2, "orthogonal_regularizer": OrthogonalRegularizer})
 
 
-def _lookup(name: str, custom_objects: dict | None) -> Any:
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    if name in ALL_OBJECTS_DICT:
-        return ALL_OBJECTS_DICT[name]
-    raise ValueError(f"Unknown regularizer: {name!r}. Valid names are: {sorted(ALL_OBJECTS_DICT)}. "
-                     "For a custom regularizer, pass an instance or list it in `custom_objects`.")
-
-
-def serialize(regularizer: Any) -> dict | None:
-    if regularizer is None:
-        return None
-    cls = type(regularizer)
-    builtin = ALL_OBJECTS_DICT.get(cls.__name__) is cls
-    return {
-        "module": "keras.regularizers" if builtin else cls.__module__,
-        "class_name": cls.__name__,
-        "config": regularizer.get_config(),
-        "registered_name": None if builtin else cls.__name__,
-    }
-
-
-def deserialize(config: Any, custom_objects: dict | None = None) -> Any:
-    if isinstance(config, str):
-        obj = _lookup(config, custom_objects)
-        return obj() if inspect.isclass(obj) else obj
-    if isinstance(config, dict) and "class_name" in config:
-        name = config.get("registered_name") or config["class_name"]
-        cls = custom_objects[name] if custom_objects and name in custom_objects \
-            else _lookup(config["class_name"], custom_objects)
-        inner = config.get("config") or {}
-        return cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
-    raise ValueError(f"Could not interpret regularizer config: {config!r}. Expected a name such as "
-                     "'l2' or a dict with 'class_name' and 'config'.")
-
-
-def get(identifier: Any) -> Any:
-    """Resolve ``None``, a name, a config dict, a class (instantiated) or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}. Expected None, "
-                     "a string name, a dict config, a Regularizer or a callable.")
+_IDENTIFIERS = Identifiers("regularizer", "keras.regularizers", ALL_OBJECTS_DICT, example="l2")
+get = _IDENTIFIERS.get
+serialize = _IDENTIFIERS.serialize
+deserialize = _IDENTIFIERS.deserialize
 
 
 __all__ = ["Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer", "l1", "l2", "l1_l2",
