@@ -70,11 +70,11 @@ def run(schedule: str, seed: int, args, data) -> tuple[float, float, float]:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--train", type=int, default=4000)
+    parser.add_argument("--train", type=int, default=6000)
     parser.add_argument("--test", type=int, default=1000)
-    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--units", type=int, default=64)
+    parser.add_argument("--units", type=int, default=128)
     parser.add_argument("--embedding-dim", type=int, default=32)
     parser.add_argument("--attention", default="dot")
     parser.add_argument("--learning-rate", type=float, default=3e-3)

@@ -38,6 +38,8 @@ def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> torch.Tensor:
 def categorical_accuracy(y_true, y_pred) -> torch.Tensor:
     """Whether ``argmax(y_pred)`` equals ``argmax(y_true)`` (one-hot labels), per sample."""
     y_true, y_pred = _tensors(y_true, y_pred)
+    if y_true.dtype == torch.bool:  # one-hot targets built as bool arrays (torch's argmax rejects bool)
+        y_true = y_true.to(torch.uint8)
     y_true = torch.argmax(y_true, dim=-1)
     original_shape = y_true.shape
     reshape = False

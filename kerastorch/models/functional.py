@@ -240,6 +240,16 @@ class Functional(Model):
     def layers(self) -> list[Layer]:
         return list(self._graph_layers)
 
+    @property
+    def input(self):
+        """The model's input KerasTensor(s), in the structure given to the constructor (Keras's ``model.input``)."""
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        """The model's output KerasTensor(s), in the structure given to the constructor."""
+        return self._outputs_struct
+
     def call(self, inputs, training=None, mask=None):
         flat = self._standardize_inputs(inputs)
         values = {}

@@ -17,17 +17,20 @@ class Model(TrainingPolicies, Trainer, Layer):
     """A trainable stack of layers. See ``Sequential`` and the functional API."""
 
     def __new__(cls, *args, **kwargs):
-        if len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs:
+        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
             from kerastorch.models.functional import Functional
-            if cls is Model:
-                return Functional.__new__(Functional)
-            if not issubclass(cls, Functional):
-                # `class CustomModel(keras.Model)` built as `CustomModel(inputs, outputs)` (Keras 3 allows it):
-                # a functional model that keeps the subclass's methods (train_step, metrics, ...).
-                return super().__new__(_functional_subclass(cls))
+            return Functional.__new__(Functional)
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
+        from kerastorch.models.functional import Functional
+        if not isinstance(self, Functional) and _functional_init_arguments(args, kwargs):
+            # `class CustomModel(keras.Model)` whose __init__ passes (inputs, outputs) on, e.g. built as
+            # `CustomModel(inputs, outputs)` (Keras 3 allows it): a functional model that keeps the
+            # subclass's methods (train_step, metrics, ...).
+            self.__class__ = _functional_subclass(type(self))
+            Functional.__init__(self, *args, **kwargs)
+            return
         if type(self) is Model and (args or "inputs" in kwargs):
             raise TypeError("`keras.Model(inputs, outputs)` needs both inputs and outputs.")
         layer_kwargs = {k: v for k, v in kwargs.items() if k not in ("inputs", "outputs")}
@@ -123,6 +126,21 @@ class Model(TrainingPolicies, Trainer, Layer):
 
 
 _FUNCTIONAL_SUBCLASSES: dict = {}
+
+
+def _functional_init_arguments(args, kwargs) -> bool:
+    """Whether ``Model.__init__`` received functional ``(inputs, outputs)`` (Keras's rule, KerasTensors checked)."""
+    if len(args) == 2:
+        candidates = args
+    elif len(args) == 1 and "outputs" in kwargs:
+        candidates = (args[0], kwargs["outputs"])
+    elif "inputs" in kwargs and "outputs" in kwargs:
+        candidates = (kwargs["inputs"], kwargs["outputs"])
+    else:
+        return False
+    from kerastorch.backend import tree
+    from kerastorch.layers.input_layer import KerasTensor
+    return all(tree.flatten(c) and all(type(t) is KerasTensor for t in tree.flatten(c)) for c in candidates)
 
 
 def _functional_subclass(cls):

@@ -12,5 +12,18 @@ from kerastorch.utils.sequence_utils import pad_sequences
 
 __all__ = [
     "extract_archive", "get_file", "hash_file", "validate_file", "normalize", "to_categorical",
-    "PyDataset", "Sequence", "set_random_seed", "pad_sequences",
+    "PyDataset", "Sequence", "set_random_seed", "pad_sequences", "Progbar", "custom_object_scope",
+    "get_custom_objects", "register_keras_serializable", "serialize_keras_object", "deserialize_keras_object",
 ]
+
+# Keras 3 also exposes these in keras.utils; they live elsewhere and are imported on first use.
+_LAZY = {"Progbar": "kerastorch.callbacks.progbar", "custom_object_scope": "kerastorch.saving",
+         "get_custom_objects": "kerastorch.saving", "register_keras_serializable": "kerastorch.saving",
+         "serialize_keras_object": "kerastorch.saving", "deserialize_keras_object": "kerastorch.saving"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'kerastorch.utils' has no attribute {name!r}")
