@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from kerastorch.backend import config, naming, tree
-from kerastorch.layers.variable import Variable
+from kerastorch.layers.variable import NonTrainableVariable, Variable
 
 # Keys that Keras 2 / Keras 3 configs carry for every layer; accepted and mostly ignored here.
 _BASE_KWARGS = {"name", "trainable", "dtype", "input_shape", "batch_input_shape", "input_dim",
@@ -107,7 +107,7 @@ class Layer(nn.Module):
             weight.keras_name = name
             self.register_parameter(attr, weight)
         else:
-            self.register_buffer(attr, value.contiguous())
+            self.register_buffer(attr, NonTrainableVariable(value.contiguous(), name))
         self._keras_weights.append((attr, bool(trainable)))
         if regularizer is not None:
             self._weight_regularizers = getattr(self, "_weight_regularizers", [])
@@ -441,6 +441,15 @@ class Layer(nn.Module):
         if build_config and not self.built:
             shape = build_config.get("input_shape")
             self._maybe_build(_zeros_for_shape(shape))
+
+    def _apply(self, fn, *args, **kwargs):
+        # `.to(device)` replaces buffers with plain tensors; keep Keras's variable API on them.
+        result = super()._apply(fn, *args, **kwargs)
+        for attr, trainable in self._keras_weights:
+            buf = self._buffers.get(attr) if not trainable else None
+            if buf is not None and not isinstance(buf, NonTrainableVariable):
+                self._buffers[attr] = NonTrainableVariable(buf, attr)
+        return result
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"

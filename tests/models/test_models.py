@@ -172,3 +172,22 @@ def test_mask_propagates_from_embedding(keras):
     ids = np.array([[1, 2, 0, 0, 0]])
     table = model.layers[1].get_weights()[0]
     np.testing.assert_allclose(model.predict(ids, verbose=0)[0], table[[1, 2]].mean(0), rtol=1e-5)
+
+
+def test_non_trainable_weights_support_assign_add(keras):
+    """The Keras guide's ComputeSum layer: a non-trainable weight updated with assign_add."""
+    class ComputeSum(keras.layers.Layer):
+        def __init__(self, input_dim):
+            super().__init__()
+            self.total = self.add_weight(initializer="zeros", shape=(input_dim,), trainable=False)
+
+        def call(self, inputs):
+            self.total.assign_add(torch.sum(inputs, dim=0))
+            return self.total
+
+    layer = ComputeSum(2)
+    layer(np.ones((2, 2), "float32"))
+    out = layer(np.ones((2, 2), "float32"))
+    np.testing.assert_array_equal(out.numpy(), [4.0, 4.0])
+    assert len(layer.non_trainable_weights) == 1 and not layer.trainable_weights
+    assert "total" in layer.state_dict()
