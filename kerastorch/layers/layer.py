@@ -442,6 +442,26 @@ class Layer(nn.Module):
             shape = build_config.get("input_shape")
             self._maybe_build(_zeros_for_shape(shape))
 
+    def _rename_weight(self, value: torch.Tensor, name: str) -> bool:
+        """``self.w = self.add_weight(name="kernel")``: register the weight under the attribute name
+        (once, so ``state_dict`` shows each weight once, under the name the user reads it by)."""
+        for i, (attr, trainable) in enumerate(self._keras_weights):
+            if attr == name:
+                return False
+            store = self._parameters if trainable else self._buffers
+            if store.get(attr) is value:
+                if name in self._parameters or name in self._buffers or name in self._modules:
+                    return False
+                self.__dict__.pop(name, None)  # e.g. a `self.scale = None` placeholder set before build
+                store[name] = store.pop(attr)
+                self._keras_weights[i] = (name, trainable)
+                for extra in ("_weight_regularizers", "_weight_constraints"):
+                    entries = getattr(self, extra, None)
+                    if entries:
+                        setattr(self, extra, [(name if a == attr else a, obj) for a, obj in entries])
+                return True
+        return False
+
     def _apply(self, fn, *args, **kwargs):
         # `.to(device)` replaces buffers with plain tensors; keep Keras's variable API on them.
         result = super()._apply(fn, *args, **kwargs)
@@ -456,6 +476,9 @@ class Layer(nn.Module):
 
     def __setattr__(self, name: str, value: Any) -> None:
         # Keras tracks lists of layers assigned as attributes; torch only tracks ModuleList.
+        if isinstance(value, torch.Tensor) and "_keras_weights" in self.__dict__ and not name.startswith("_"):
+            if self._rename_weight(value, name):
+                return
         # Private attributes (bookkeeping lists of layers) are left alone.
         if not name.startswith("_") and isinstance(value, list) and value \
                 and all(isinstance(v, nn.Module) for v in value) and "_modules" in self.__dict__:
