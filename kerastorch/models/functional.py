@@ -297,12 +297,12 @@ class Functional(Model):
         return flat
 
     def get_config(self) -> dict:
-        from kerastorch.saving.serialization import functional_config
+        from kerastorch.saving.model_config import functional_config
         return functional_config(self)
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
-        from kerastorch.saving.serialization import functional_from_config
+        from kerastorch.saving.model_config import functional_from_config
         return functional_from_config(config, custom_objects=custom_objects)
 
 

@@ -123,12 +123,12 @@ class Sequential(Model):
         self.built = True
 
     def get_config(self) -> dict:
-        from kerastorch.saving.serialization import sequential_config
+        from kerastorch.saving.model_config import sequential_config
         return sequential_config(self)
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
-        from kerastorch.saving.serialization import sequential_from_config
+        from kerastorch.saving.model_config import sequential_from_config
         return sequential_from_config(config, custom_objects=custom_objects)
 
 

@@ -255,7 +255,7 @@ def layer_group_names(layers: list) -> list[str]:
 
 
 def _saveable_layers(model) -> list:
-    from kerastorch.saving.serialization import is_op_layer
+    from kerastorch.saving.op_layers import is_op_layer
     return [layer for layer in model.layers if not is_op_layer(layer)]
 
 

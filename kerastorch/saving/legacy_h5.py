@@ -94,7 +94,7 @@ def legacy_order(layer) -> list[int]:
 
 def model_layers(model) -> list:
     """The layers a legacy file lists, in ``model.layers`` order (no operation nodes)."""
-    from kerastorch.saving.serialization import is_op_layer
+    from kerastorch.saving.op_layers import is_op_layer
     return [layer for layer in model.layers if not is_op_layer(layer)]
 
 

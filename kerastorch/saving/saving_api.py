@@ -20,7 +20,7 @@ import json
 import os
 import warnings
 
-from kerastorch.saving import file_utils, keras_v3, legacy_h5, serialization
+from kerastorch.saving import file_utils, keras_v3, layer_config, legacy_h5, model_config, serialization
 from kerastorch.saving.file_utils import FileFormatError
 
 _KERAS_VERSION = "3.0.0"  # the file-format generation kerastorch writes (Keras 3 semantics)
@@ -90,7 +90,7 @@ def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool 
     if not _check_overwrite(path, overwrite):
         return
     if lower.endswith(".keras"):
-        config = serialization.model_config(model)
+        config = model_config.model_config(model)
         compile_config = get_compile_config(model) if include_optimizer else None
         if compile_config is not None:
             config["compile_config"] = compile_config
@@ -116,7 +116,7 @@ def _activation_semantics(config) -> str:
 
 def _save_legacy_model(model, path: str, include_optimizer: bool) -> None:
     import h5py
-    config = serialization.model_config(model, legacy=True)
+    config = model_config.model_config(model, legacy=True)
     semantics = _activation_semantics(config)
     text = json.dumps(config, default=_json_default)
     if semantics == "keras2":
@@ -230,8 +230,8 @@ _CONFIG_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError, R
 def _rebuild(config, path, custom_objects, safe_mode, keras2):
     """The model described by a file's config; any failure becomes a ValueError naming the file."""
     try:
-        return serialization.model_from_config(config, custom_objects=custom_objects, safe_mode=safe_mode,
-                                               keras2_semantics=keras2)
+        return model_config.model_from_config(config, custom_objects=custom_objects, safe_mode=safe_mode,
+                                              keras2_semantics=keras2)
     except _CONFIG_ERRORS as e:
         raise ValueError(f"Could not rebuild the model stored in {path!r}: {type(e).__name__}: {e}") from e
 
@@ -261,7 +261,7 @@ def _load_legacy_model(f, path: str, custom_objects, compile: bool, safe_mode: b
     if compile and training_text:
         training = file_utils.load_json(training_text, f"training_config of {path!r}")
         with serialization.load_context(custom_objects=custom_objects, safe_mode=safe_mode):
-            serialization.compile_from_config(model, legacy_h5.training_config_to_compile_args(training))
+            layer_config.compile_from_config(model, legacy_h5.training_config_to_compile_args(training))
         opt_data = legacy_h5.read_optimizer_weights(f, path, size)
         if opt_data is not None and getattr(model, "optimizer", None) is not None:
             _restore_legacy_optimizer(model, *opt_data, label=repr(path))
@@ -329,7 +329,7 @@ def _load_keras_archive(path: str, custom_objects, compile: bool, safe_mode: boo
     keras_v3.load_into_model(model, tree, repr(path))
     if compile and compile_config:
         with serialization.load_context(custom_objects=custom_objects, safe_mode=safe_mode):
-            serialization.compile_from_config(model, compile_config)
+            layer_config.compile_from_config(model, compile_config)
         keras_v3.restore_optimizer(model, tree, repr(path))
     return model
 
@@ -431,7 +431,7 @@ def _load_torch_weights(model, path: str, by_name: bool, skip_mismatch: bool) ->
 # --------------------------------------------------------------------- json & cloning
 def model_to_json(model, **kwargs) -> str:
     """``model.to_json()``: the Keras 3 config of the model as a JSON string."""
-    return json.dumps(serialization.model_config(model), default=_json_default, **kwargs)
+    return json.dumps(model_config.model_config(model), default=_json_default, **kwargs)
 
 
 def model_from_json(json_string, custom_objects: dict | None = None, safe_mode: bool = True):
@@ -443,8 +443,8 @@ def model_from_json(json_string, custom_objects: dict | None = None, safe_mode: 
     version = config.get("keras_version")
     if isinstance(version, str):
         keras2 = version.split(".")[0] in ("1", "2")
-    return serialization.model_from_config(config, custom_objects=custom_objects, safe_mode=safe_mode,
-                                           keras2_semantics=keras2)
+    return model_config.model_from_config(config, custom_objects=custom_objects, safe_mode=safe_mode,
+                                          keras2_semantics=keras2)
 
 
 def _default_clone(layer):

@@ -97,13 +97,13 @@ def test_fixture_model_config_dialects_round_trip():
     if not CASES:
         pytest.skip("no fixtures")
     import kerastorch.saving as ksaving
-    from kerastorch.saving import serialization
+    from kerastorch.saving import model_config
     case = next(c for c in CASES if c["name"] == "nested_sequential")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = ksaving.load_model(FIXTURE_DIR / case["files"]["tfk_h5"]["file"], compile=False)
-    k3 = serialization.model_config(model)
-    legacy = serialization.model_config(model, legacy=True)
+    k3 = model_config.model_config(model)
+    legacy = model_config.model_config(model, legacy=True)
     concat = next(l for l in legacy["config"]["layers"] if l["name"] == "concat")
     # tf-keras counts a nested Sequential-with-input's calls from 1; Keras 3 from 0.
     assert [e[:3] for e in concat["inbound_nodes"][0]] == [["encoder", 1, 0], ["encoder", 2, 0]]
@@ -111,7 +111,7 @@ def test_fixture_model_config_dialects_round_trip():
     hist = [t["config"]["keras_history"] for t in concat3["inbound_nodes"][0]["args"][0]]
     assert hist == [["encoder", 0, 0], ["encoder", 1, 0]]
     for cfg in (k3, legacy):
-        rebuilt = serialization.model_from_config(cfg)
+        rebuilt = model_config.model_from_config(cfg)
         x = [np.ones((2, 6), "float32"), np.zeros((2, 6), "float32")]
         rebuilt.set_weights(model.get_weights())
         for a, b in zip(_run(rebuilt, x), _run(model, x)):

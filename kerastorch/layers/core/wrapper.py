@@ -51,8 +51,8 @@ def deserialize_layer(config, custom_objects=None) -> Layer:
     if isinstance(config, Layer):
         return config
     try:
-        from kerastorch.saving import serialization as ser
-        fn = getattr(ser, "deserialize_layer", None) or getattr(ser, "deserialize_keras_object", None)
+        from kerastorch.saving import layer_config, serialization as ser
+        fn = getattr(layer_config, "deserialize_layer", None) or getattr(ser, "deserialize_keras_object", None)
     except ImportError:
         fn = None
     if callable(fn):
