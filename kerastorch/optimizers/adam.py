@@ -40,6 +40,15 @@ class Adam(Optimizer):
     def _update_group(self, group, grads, lr, local_step, scalars) -> None:
         b1, b2 = self.beta_1, self.beta_2
         m, v = group.slots["momentum"], group.slots["velocity"]
+        if not self.amsgrad and _fused_adam_usable(group.params, grads):
+            # torch's fused Adam computes lr/c1 * m / (sqrt(v)/c2 + eps'), with c_i the bias
+            # corrections; eps' = epsilon / c2 makes that exactly Keras's lr*c2/c1 * m / (sqrt(v) + eps).
+            c2 = math.sqrt(1.0 - b2 ** local_step)
+            step = self._fused_step_tensor(group.params[0].device)
+            step.fill_(float(local_step))
+            torch._fused_adam_(group.params, grads, m, v, [], [step] * len(m), lr=lr, beta1=b1, beta2=b2,
+                               weight_decay=0.0, eps=self.epsilon / c2, amsgrad=False, maximize=False)
+            return
         torch._foreach_lerp_(m, grads, 1.0 - b1)
         torch._foreach_mul_(v, b2)
         torch._foreach_addcmul_(v, grads, grads, value=1.0 - b2)
@@ -52,8 +61,23 @@ class Adam(Optimizer):
         torch._foreach_add_(denom, self.epsilon)
         torch._foreach_addcdiv_(group.params, m, denom, value=-alpha)
 
+    def _fused_step_tensor(self, device: torch.device) -> torch.Tensor:
+        cache = self.__dict__.setdefault("_fused_steps", {})
+        if device not in cache:
+            cache[device] = torch.zeros((), dtype=torch.float32, device=device)
+        return cache[device]
+
     def get_config(self) -> dict:
         config = super().get_config()
         config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
                        "amsgrad": self.amsgrad})
         return config
+
+
+def _fused_adam_usable(params: list[torch.Tensor], grads: list[torch.Tensor]) -> bool:
+    """torch's fused Adam kernel runs on CPU and CUDA float tensors with dense gradients."""
+    if not hasattr(torch, "_fused_adam_") or not params:
+        return False
+    p = params[0]
+    return p.device.type in ("cpu", "cuda") and p.dtype in (torch.float32, torch.float16, torch.bfloat16) \
+        and not any(g.is_sparse for g in grads)
