@@ -79,10 +79,19 @@ results = model.evaluate(x_test, y_test, verbose=0, return_dict=True)
 print("functional CustomModel:", results)
 
 
-# 2. A fully subclassed model (layers created in __init__, forward pass in call) with the same train_step.
-class MLP(CustomModel):
+# 2. A fully subclassed model (layers created in __init__, forward pass in call) with the same
+# train_step. It derives from keras.Model, not from CustomModel: Keras 3 turns a Model subclass
+# that was called with (inputs, outputs) into a functional class, which a subclass without
+# inputs could not be built from.
+class MLP(keras.Model):
+    train_step = CustomModel.train_step
+    test_step = CustomModel.test_step
+    metrics = CustomModel.metrics
+
     def __init__(self, units=32, **kwargs):
         super().__init__(**kwargs)
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.mae_metric = keras.metrics.MeanAbsoluteError(name="mae")
         self.hidden = keras.layers.Dense(units, activation="relu")
         self.out = keras.layers.Dense(1)
 

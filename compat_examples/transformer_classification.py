@@ -81,7 +81,7 @@ x = layers.Dropout(0.1)(x)
 outputs = layers.Dense(2, activation="softmax")(x)
 
 model = keras.Model(inputs=inputs, outputs=outputs)
-model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 history = model.fit(
     x_train, y_train, batch_size=32, epochs=10 if QUICK else 20, validation_data=(x_val, y_val), verbose=2
 )
