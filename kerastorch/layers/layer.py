@@ -154,16 +154,16 @@ class Layer(nn.Module):
         return self.call(*args, **kwargs)
 
     def __call__(self, *args, **kwargs):
-        from kerastorch.layers.input_layer import KerasTensor
         if not args:
             if "inputs" not in kwargs:
                 raise TypeError(f'Layer "{self.name}" was called without inputs.')
             args = (kwargs.pop("inputs"),)
         inputs = args[0]
         if isinstance(inputs, torch.Tensor):
-            symbolic = (kwargs or len(args) > 1) and _contains_keras_tensor(args, kwargs)
+            symbolic = (len(args) > 1 or (kwargs and kwargs.keys() != {"training"})) \
+                and _contains_keras_tensor(args, kwargs)
         else:
-            symbolic = type(inputs) is KerasTensor or _contains_keras_tensor(args, kwargs)
+            symbolic = _contains_keras_tensor(args, kwargs)
         if symbolic:
             from kerastorch.models.functional import symbolic_call
             return symbolic_call(self, args, kwargs)
@@ -196,7 +196,11 @@ class Layer(nn.Module):
         if pushed:
             _TRAINING_CONTEXT.append(bool(training))
         try:
-            outputs = nn.Module.__call__(self, *args, **kwargs)
+            if _no_hooks(self):
+                # What nn.Module.__call__ does when no hook is registered, minus two Python frames.
+                outputs = self.forward(*args, **kwargs)
+            else:
+                outputs = nn.Module.__call__(self, *args, **kwargs)
         except LayerCallError:
             raise
         except (RuntimeError, IndexError) as e:
@@ -513,6 +517,16 @@ def _assign_weight(owner, attr: str, value, label: str) -> None:
                          f"received {tuple(value.shape)}.")
     with torch.no_grad():
         current.copy_(value.to(current.device))
+
+
+_module_hooks = torch.nn.modules.module
+
+
+def _no_hooks(module: nn.Module) -> bool:
+    return not (module._forward_hooks or module._forward_pre_hooks or module._backward_hooks
+                or module._backward_pre_hooks or _module_hooks._global_forward_hooks
+                or _module_hooks._global_forward_pre_hooks or _module_hooks._global_backward_hooks
+                or _module_hooks._global_backward_pre_hooks or torch._C._get_tracing_state())
 
 
 def _contains_keras_tensor(args, kwargs) -> bool:

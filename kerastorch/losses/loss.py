@@ -137,6 +137,15 @@ class Loss:
         return config.dtype_name(self._dtype)
 
     def __call__(self, y_true, y_pred, sample_weight=None, mask=None) -> torch.Tensor:
+        if sample_weight is None and mask is None and type(y_pred) is torch.Tensor \
+                and y_pred.dtype == self._dtype and getattr(y_pred, "_keras_mask", None) is None \
+                and self.reduction == "sum_over_batch_size" and isinstance(y_true, torch.Tensor):
+            # The per-step fast path: no weights, no masks, mean reduction.
+            losses = self.call(y_true, y_pred)
+            if getattr(losses, "_keras_mask", None) is None and losses.dtype == self._dtype and losses.dim():
+                return losses.mean()
+            return reduce_weighted_values(losses, mask=get_mask(losses), reduction=self.reduction,
+                                          dtype=self._dtype)
         in_mask = mask if mask is not None else get_mask(y_pred)
         y_pred = to_tensor(y_pred, dtype=self._dtype)
         y_true = to_tensor(y_true, dtype=self._dtype, device=y_pred.device)

@@ -225,7 +225,7 @@ class Mean(Metric):
         self._follow(values)  # state moves to the data's device
         with torch.no_grad():
             if isinstance(sample_weight, (int, float)) and values.dim() == 0:
-                self.total.add_(values * sample_weight)
+                self.total.add_(values, alpha=sample_weight)  # one kernel per step
                 self.count.add_(sample_weight)
                 return
             values, sample_weight = reduce_to_samplewise_values(values, sample_weight, torch.mean,
