@@ -25,18 +25,19 @@ def flatten(structure: Any) -> list:
 
 def pack_sequence_as(structure: Any, flat: list) -> Any:
     """Inverse of :func:`flatten`: pour ``flat`` back into the shape of ``structure``."""
-    it = iter(flat)
+    return _rebuild(structure, iter(flat))
 
-    def rebuild(s):
-        if isinstance(s, (list, tuple)):
-            items = [rebuild(x) for x in s]
-            return type(s)(items) if not hasattr(s, "_fields") else type(s)(*items)
-        if isinstance(s, dict):
-            values = {k: rebuild(s[k]) for k in sorted(s)}  # consume leaves in flatten's order
-            return {k: values[k] for k in s}
-        return next(it)
 
-    return rebuild(structure)
+def _rebuild(s: Any, it) -> Any:
+    # A module-level recursive function, not a closure: a self-referencing closure would form a
+    # reference cycle holding the tensors until the garbage collector runs.
+    if isinstance(s, (list, tuple)):
+        items = [_rebuild(x, it) for x in s]
+        return type(s)(items) if not hasattr(s, "_fields") else type(s)(*items)
+    if isinstance(s, dict):
+        values = {k: _rebuild(s[k], it) for k in sorted(s)}  # consume leaves in flatten's order
+        return {k: values[k] for k in s}
+    return next(it)
 
 
 def map_structure(fn: Callable, structure: Any) -> Any:
