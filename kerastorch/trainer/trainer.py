@@ -351,8 +351,6 @@ class Trainer:
         self._train_params = None
         self._loss_layers = self._flatten_layers()
         self._has_constraints = any(getattr(l, "_weight_constraints", None) for l in self._loss_layers)
-        self._has_regularizers = any(getattr(l, "_weight_regularizers", None) or l.activity_regularizer is not None
-                                     or type(l).call is not None and _may_add_loss(l) for l in self._loss_layers)
         from kerastorch import mixed_precision
         policy = mixed_precision.global_policy()
         self._autocast_dtype = policy.autocast_dtype
@@ -448,11 +446,6 @@ class Trainer:
 
 
 # ---------------------------------------------------------------- helpers
-def _may_add_loss(layer) -> bool:
-    # Custom layers that call add_loss in `call` are found at run time; built-in layers never do.
-    return type(layer).__module__.split(".")[0] != "kerastorch"
-
-
 def _batch_size(x) -> int:
     first = tree.flatten(x)[0]
     return int(first.shape[0]) if hasattr(first, "shape") and len(first.shape) else 1
