@@ -215,7 +215,7 @@ class Layer(nn.Module):
         if self.activity_regularizer is not None and torch.is_grad_enabled():
             for out in tree.flatten(outputs):
                 self.add_loss(self.activity_regularizer(out) / out.shape[0])
-        if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
+        if (self.supports_masking and input_mask is not None) or type(self).compute_mask is not Layer.compute_mask:
             out_mask = self.compute_mask(inputs, input_mask)
             if out_mask is not None:
                 _attach_masks(outputs, out_mask)

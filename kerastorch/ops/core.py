@@ -39,6 +39,8 @@ def symbolic_op(fn: Callable) -> Callable:
     """
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not kwargs and len(args) == 1 and type(args[0]) is torch.Tensor:
+            return fn(args[0])  # the common eager case, without scanning for symbolic tensors
         for value in args:
             symbolic = _symbolic_arg(value)
             if symbolic is not None:
