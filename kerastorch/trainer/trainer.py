@@ -80,6 +80,7 @@ class Trainer:
         self.steps_per_execution = steps_per_execution
         self.compiled = True
         self._step_cache = {}
+        self.__dict__.pop("_metrics_cache", None)
 
     def get_compile_config(self) -> dict | None:
         """The ``compile()`` arguments (what ``model.save`` stores so that ``load_model`` can recompile)."""
@@ -96,12 +97,18 @@ class Trainer:
     @property
     def metrics(self) -> list:
         """The metric trackers: the loss tracker, then the compiled metrics (as Keras 3 lists them)."""
+        cached = self.__dict__.get("_metrics_cache")
+        if cached is not None and cached[0] == (self._compile_metrics is not None and self._compile_metrics.built,
+                                                len(self._output_loss_trackers)):
+            return cached[1]
         out = []
         if self._loss_tracker is not None:
             out.append(self._loss_tracker)
         out.extend(self._output_loss_trackers)
         if self._compile_metrics is not None:
             out.extend(self._compile_metrics.metrics)
+        key = (self._compile_metrics is not None and self._compile_metrics.built, len(self._output_loss_trackers))
+        self.__dict__["_metrics_cache"] = (key, out)
         return out
 
     @property
@@ -349,8 +356,14 @@ class Trainer:
         if first is not None and first.device != device:
             self.to(device)
         self._train_params = None
-        self._loss_layers = self._flatten_layers()
-        self._has_constraints = any(getattr(l, "_weight_constraints", None) for l in self._loss_layers)
+        layers = self._flatten_layers()
+        self._has_constraints = any(getattr(l, "_weight_constraints", None) for l in layers)
+        # Layers that can contribute losses: weight or activity regularizers, or user-written layers
+        # (whose `call` may use add_loss). Built-in layers without regularizers never do, so the
+        # per-step loop below skips them.
+        self._loss_layers = [l for l in layers if getattr(l, "_weight_regularizers", None)
+                             or l.activity_regularizer is not None
+                             or not type(l).__module__.startswith("kerastorch.")]
         from kerastorch import mixed_precision
         policy = mixed_precision.global_policy()
         self._autocast_dtype = policy.autocast_dtype
