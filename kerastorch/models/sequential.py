@@ -136,7 +136,10 @@ def _check_sequential_input(model: Sequential, x) -> None:
     if not isinstance(x, torch.Tensor):
         return
     expected = model._input_layer.batch_shape
-    if x.ndim != len(expected) or any(e is not None and e != a for e, a in zip(expected[1:], x.shape[1:])):
+    shape = x.shape
+    if len(shape) == len(expected) and shape[1:] == expected[1:]:
+        return  # fully known and equal: the common case, one comparison
+    if len(shape) != len(expected) or any(e is not None and e != a for e, a in zip(expected[1:], shape[1:])):
         raise ValueError(
             f'Input 0 of layer "{model.name}" is incompatible with the layer: expected shape={expected}, '
             f"found shape={tuple(x.shape)}")

@@ -181,6 +181,8 @@ class Trainer:
 
     def predict_step(self, data) -> Any:
         x, _, _ = unpack_x_y_sample_weight(data)
+        if getattr(self, "_autocast_dtype", None) is None:
+            return self(x, training=False)
         with self._autocast():
             return self(x, training=False)
 
