@@ -55,3 +55,21 @@ class DropoutRNNCell:
         if seed is not None:
             self._generator = torch.Generator()
             self._generator.manual_seed(int(seed))
+
+    def _dense_input_projection(self, x: torch.Tensor, training, n_gates: int, bias) -> torch.Tensor:
+        """``x @ kernel + bias`` for one step or a whole sequence, with Keras's input dropout
+        (one mask, or one per gate for implementation 1). Shared by the LSTM and GRU cells."""
+        kernel = self.kernel
+        if x.dtype != kernel.dtype:
+            x = x.to(kernel.dtype)
+        dp = None
+        if training and 0.0 < self.dropout < 1.0:
+            dp = self.get_dropout_mask(x if x.ndim == self._step_ndim else x[0])
+        if dp is None:
+            z = torch.matmul(x, kernel)
+        elif isinstance(dp, list):
+            z = torch.cat([torch.matmul(x * m, k) for m, k in zip(dp, torch.chunk(kernel, n_gates, dim=1))],
+                          dim=-1)
+        else:
+            z = torch.matmul(x * dp, kernel)
+        return z if bias is None else z + bias

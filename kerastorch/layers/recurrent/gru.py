@@ -61,21 +61,10 @@ class GRUCell(DropoutRNNCell, Layer):
     def _input_projection(self, x: torch.Tensor, training=False) -> torch.Tensor:
         self._act = fused.fast_activation(self.activation)
         self._rec_act = fused.fast_activation(self.recurrent_activation)
-        kernel = self.kernel
-        if x.dtype != kernel.dtype:
-            x = x.to(kernel.dtype)
-        dp = None
-        if training and 0.0 < self.dropout < 1.0:
-            dp = self.get_dropout_mask(x if x.ndim == self._step_ndim else x[0])
-        if dp is None:
-            z = torch.matmul(x, kernel)
-        elif isinstance(dp, list):
-            z = torch.cat([torch.matmul(x * m, k) for m, k in zip(dp, torch.chunk(kernel, 3, dim=1))], dim=-1)
-        else:
-            z = torch.matmul(x * dp, kernel)
-        if self.bias is not None:
-            z = z + (self.bias[0] if self.reset_after else self.bias)
-        return z
+        bias = self.bias
+        if bias is not None and self.reset_after:
+            bias = bias[0]  # the input half of the (2, 3u) bias; the recurrent half goes in the step
+        return self._dense_input_projection(x, training, 3, bias)
 
     def _recurrent_step(self, z_x: torch.Tensor, states, training=False):
         h = states[0]
