@@ -17,6 +17,8 @@ from kerastorch.activations.activations import (
     relu6, selu, sigmoid, silu, soft_shrink, softmax, softplus, softsign, sparse_plus,
     squareplus, swish, tanh, tanh_shrink,
 )
+from kerastorch.activations.activations import activate_own_output  # noqa: F401 - for layers
+
 
 _BUILTINS: dict[str, Callable] = {
     fn.__name__: fn for fn in (

@@ -8,6 +8,7 @@ used when loading legacy configs that say ``"hard_sigmoid"``.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -184,3 +185,23 @@ def sparse_plus(x: Any) -> Tensor:
 
 # Functional-API support: an activation applied to a KerasTensor records a graph node.
 wrap_public_ops(globals(), exclude=("linear",))
+
+
+# A layer applies its activation to a tensor it has just computed and that nothing else holds,
+# so the element-wise activations torch can run in place do: one allocation less per call.
+# Autograd allows it: the ops that produce layer outputs (matmul, conv, add) do not keep their
+# output for backward, and relu_/tanh_ save their own result as relu/tanh do.
+_IN_PLACE_KERNELS: dict = {relu: torch.relu_, tanh: torch.tanh_, linear: None}
+
+
+def activate_own_output(activation: Callable, x: Tensor) -> Tensor:
+    """``activation(x)`` for a layer's freshly computed ``x`` (which may be overwritten)."""
+    try:
+        kernel = _IN_PLACE_KERNELS.get(activation, activation)
+    except TypeError:  # an unhashable callable object
+        kernel = activation
+    if kernel is None:
+        return x
+    if kernel is not activation and (not x.is_floating_point() or type(x) is not torch.Tensor):
+        return activation(x)
+    return kernel(x)

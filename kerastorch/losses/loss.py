@@ -141,6 +141,9 @@ class Loss:
                 and y_pred.dtype == self._dtype and getattr(y_pred, "_keras_mask", None) is None \
                 and self.reduction == "sum_over_batch_size" and isinstance(y_true, torch.Tensor):
             # The per-step fast path: no weights, no masks, mean reduction.
+            fused = self._fused_mean(y_true, y_pred)
+            if fused is not None:
+                return fused
             losses = self.call(y_true, y_pred)
             if getattr(losses, "_keras_mask", None) is None and losses.dtype == self._dtype and losses.dim():
                 return losses.mean()
@@ -162,6 +165,13 @@ class Loss:
             return reduce_values(to_tensor(losses, dtype=self._dtype), None, self.reduction)
         return reduce_weighted_values(losses, sample_weight=sample_weight, mask=mask,
                                       reduction=self.reduction, dtype=self._dtype)
+
+    def _fused_mean(self, y_true: torch.Tensor, y_pred: torch.Tensor) -> torch.Tensor | None:
+        """The unweighted mean loss as one fused torch kernel where one exists, else None.
+
+        Same value as ``mean(call(y_true, y_pred))`` up to float rounding; fewer autograd nodes.
+        """
+        return None
 
     def call(self, y_true: torch.Tensor, y_pred: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError(f"Loss '{self.__class__.__name__}' must implement `call()`.")

@@ -304,6 +304,9 @@ bce = binary_crossentropy
 
 
 # ---------------------------------------------------------------------------- classes
+_FUSED_MEAN_KERNELS = {mean_squared_error: F.mse_loss, mean_absolute_error: F.l1_loss}
+
+
 class LossFunctionWrapper(Loss):
     """A ``Loss`` around a per-sample function ``fn(y_true, y_pred, **kwargs)``."""
 
@@ -317,6 +320,15 @@ class LossFunctionWrapper(Loss):
     def call(self, y_true, y_pred):
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
         return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def _fused_mean(self, y_true, y_pred):
+        # With equal shapes the mean over the last axis then over the batch is the mean of all
+        # elements, which torch computes in one kernel (and one backward node).
+        kernel = _FUSED_MEAN_KERNELS.get(self.fn)
+        if kernel is None or self._fn_kwargs or y_true.shape != y_pred.shape or y_true.dtype != y_pred.dtype \
+                or not y_pred.dim():
+            return None
+        return kernel(y_pred, y_true)
 
     def get_config(self) -> dict[str, Any]:
         config_ = super().get_config()

@@ -110,8 +110,9 @@ class Sequential(Model):
         self._build_input_shape = tuple(input_shape)
 
     def call(self, inputs, training=None, mask=None):
-        if self._input_layer is not None:
-            _check_sequential_input(self, inputs)
+        input_layer = self._modules.get("_input_layer")  # not self._input_layer: nn.Module.__getattr__ is slow
+        if input_layer is not None:
+            _check_sequential_input(self, input_layer.batch_shape, inputs)
         x = inputs
         for layer in self._stack:
             x = layer(x)
@@ -132,10 +133,9 @@ class Sequential(Model):
         return sequential_from_config(config, custom_objects=custom_objects)
 
 
-def _check_sequential_input(model: Sequential, x) -> None:
+def _check_sequential_input(model: Sequential, expected: tuple, x) -> None:
     if not isinstance(x, torch.Tensor):
         return
-    expected = model._input_layer.batch_shape
     shape = x.shape
     if len(shape) == len(expected) and shape[1:] == expected[1:]:
         return  # fully known and equal: the common case, one comparison

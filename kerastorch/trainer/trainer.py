@@ -290,14 +290,14 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
         """Predictions for ``x`` as numpy arrays (with the structure of the model's outputs)."""
         _reject_legacy_kwargs("predict", kwargs)
-        device = self._prepare_device()
+        device = self._prepare_device(for_training=False)
         if isinstance(x, (tuple, list)) and len(x) in (2, 3) and not _is_model_input_list(self, x):
             x = x[0]
         data = get_data_adapter(x, None, None, batch_size=batch_size, steps_per_epoch=steps, shuffle=False,
                                 device=device)
         callbacks = self._callback_list(callbacks, verbose, 1, data.num_batches, mode="predict")
         predict_step = self._step_function("predict")
-        self.eval()
+        self._set_eval_mode()
         outputs = []
         callbacks.on_predict_begin()
         with torch.no_grad():
@@ -309,6 +309,8 @@ class Trainer:
         callbacks.on_predict_end()
         if not outputs:
             raise ValueError("The prediction data produced no batches.")
+        if type(outputs[0]) is torch.Tensor:  # one output: no structure to walk
+            return torch.cat(outputs).cpu().numpy()
         flat = [tree.flatten(o) for o in outputs]
         merged = [torch.cat([f[i] for f in flat]).cpu().numpy() for i in range(len(flat[0]))]
         return tree.pack_sequence_as(outputs[0], merged)
@@ -349,29 +351,42 @@ class Trainer:
             raise RuntimeError(f"You must call `compile()` before using the model in `{what}()`. For example: "
                                "`model.compile(optimizer='adam', loss='sparse_categorical_crossentropy')`.")
 
-    def _prepare_device(self) -> torch.device:
-        """Move the model to the training device (CUDA when available) once; cache per-fit state."""
+    def _prepare_device(self, for_training: bool = True) -> torch.device:
+        """Move the model to the training device (CUDA when available) once; cache per-call state.
+
+        ``for_training=False`` (predict) skips the state only the loss and the optimizer use.
+        """
         device = config.get_device()
         first = next(iter(self.parameters()), None)
         if first is None:
             first = next(iter(self.buffers()), None)
         if first is not None and first.device != device:
             self.to(device)
-        self._train_params = None
+        from kerastorch import mixed_precision
+        autocast_dtype = mixed_precision.global_policy().autocast_dtype
+        # Plain values written straight to __dict__: nn.Module.__setattr__ costs microseconds each,
+        # and predict() runs this on every call.
+        state = self.__dict__
+        state["_autocast_dtype"] = autocast_dtype
+        state["_device_type"] = device.type
+        if not for_training:
+            return device
+        state["_train_params"] = None
         layers = self._flatten_layers()
-        self._has_constraints = any(getattr(l, "_weight_constraints", None) for l in layers)
+        state["_has_constraints"] = any(getattr(l, "_weight_constraints", None) for l in layers)
         # Layers that can contribute losses: weight or activity regularizers, or user-written layers
         # (whose `call` may use add_loss). Built-in layers without regularizers never do, so the
         # per-step loop below skips them.
-        self._loss_layers = [l for l in layers if getattr(l, "_weight_regularizers", None)
-                             or l.activity_regularizer is not None
-                             or not type(l).__module__.startswith("kerastorch.")]
-        from kerastorch import mixed_precision
-        policy = mixed_precision.global_policy()
-        self._autocast_dtype = policy.autocast_dtype
-        self._device_type = device.type
-        self._loss_scaler = LossScaler() if policy.autocast_dtype == torch.float16 else None
+        state["_loss_layers"] = [l for l in layers if getattr(l, "_weight_regularizers", None)
+                                 or l.activity_regularizer is not None
+                                 or not type(l).__module__.startswith("kerastorch.")]
+        state["_loss_scaler"] = LossScaler() if autocast_dtype == torch.float16 else None
         return device
+
+    def _set_eval_mode(self) -> None:
+        """``self.eval()`` when any module is still in training mode (predict runs this on every call)."""
+        if any(module.training for module in self.modules()):
+            self.eval()
 
     def _exclude_biases_and_norms_from_weight_decay(self) -> None:
         """kerastorch default: no decay on biases and normalization weights (1-D variables), as fastai does."""

@@ -102,7 +102,7 @@ class BaseConv(Layer):
         y = self._conv(x, kernel, self.bias, self.strides, pad, self.dilation_rate, self.groups)
         if self.data_format == "channels_last":
             y = conv_utils.to_channels_last(y)
-        return self.activation(y)
+        return activations.activate_own_output(self.activation, y)
 
     def _weight_from_keras(self, attr: str, value: torch.Tensor) -> torch.Tensor:
         return weight_layouts.conv_kernel_to_torch(value) if attr == "kernel" else value

@@ -141,7 +141,7 @@ class BaseConvTranspose(Layer):
                 y = y + self.bias.view(-1, *([1] * self.rank))
         if self.data_format == "channels_last":
             y = conv_utils.to_channels_last(y)
-        return self.activation(y)
+        return activations.activate_own_output(self.activation, y)
 
     def _weight_from_keras(self, attr: str, value: torch.Tensor) -> torch.Tensor:
         return weight_layouts.conv_transpose_kernel_to_torch(value) if attr == "kernel" else value

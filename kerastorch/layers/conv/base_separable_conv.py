@@ -93,7 +93,7 @@ class BaseSeparableConv(Layer):
         y = self._conv(y, self.pointwise_kernel, self.bias)
         if self.data_format == "channels_last":
             y = conv_utils.to_channels_last(y)
-        return self.activation(y)
+        return activations.activate_own_output(self.activation, y)
 
     def _weight_from_keras(self, attr: str, value: torch.Tensor) -> torch.Tensor:
         if attr == "depthwise_kernel":

@@ -62,6 +62,12 @@ class ArrayDataAdapter(DataAdapter):
         return torch.randperm(self.num_samples, generator=self.generator)
 
     def iter_epoch(self):
+        if self._plain_slices():
+            # predict/evaluate on one array: consecutive views, nothing else to do per batch
+            x, y, bs = self.x, self.y, self.batch_size
+            for start in range(0, self.num_samples, bs):
+                yield (x[start:start + bs],) if y is None else (x[start:start + bs], y[start:start + bs])
+            return
         order = self._order()
         if order is not None and self.device.type != "cpu" and not self._moves:
             order = order.to(self.device)
@@ -86,6 +92,12 @@ class ArrayDataAdapter(DataAdapter):
                                            batch)
             yield pack_x_y_sample_weight(*batch)
             start = end
+
+
+    def _plain_slices(self) -> bool:
+        return (not self.shuffle and not self._moves and not self.drop_remainder and self.sample_weight is None
+                and type(self.x) is torch.Tensor and (self.y is None or type(self.y) is torch.Tensor)
+                and self.num_batches == math.ceil(self.num_samples / self.batch_size))
 
 
 def _pick(pick, structure):
