@@ -112,3 +112,27 @@ def test_accepts_numpy_and_keeps_gradients():
     activations.gelu(x).sum().backward()
     assert x.grad is not None
     assert activations.relu(np.array([-1.0, 1.0])).tolist() == [0.0, 1.0]
+
+
+@pytest.mark.parametrize("name", ["relu", "tanh", "linear", "sigmoid", "gelu"])
+def test_activate_own_output_matches_the_activation_value_and_gradient(name):
+    # Layers run relu/tanh in place on their own fresh output; autograd must give the same gradient.
+    fn = activations.get(name)
+    x = torch.randn(6, 5, requires_grad=True)
+    w = torch.randn(5, 4)
+    expected = fn(x @ w)
+    (g_expected,) = torch.autograd.grad(expected.square().sum(), x)
+    got = activations.activate_own_output(fn, x @ w)
+    (g_got,) = torch.autograd.grad(got.square().sum(), x)
+    torch.testing.assert_close(got, expected)
+    torch.testing.assert_close(g_got, g_expected)
+
+
+def test_activate_own_output_takes_unhashable_callables():
+    class Scale:
+        __hash__ = None  # unhashable, like a dataclass with eq=True
+
+        def __call__(self, t):
+            return 2 * t
+
+    torch.testing.assert_close(activations.activate_own_output(Scale(), torch.ones(3)), torch.full((3,), 2.0))

@@ -171,3 +171,30 @@ def test_gradients_flow_through_losses():
     losses.SparseCategoricalCrossentropy(from_logits=True)(torch.tensor([1]), logits).backward()
     expected = torch.softmax(logits.detach(), -1) - torch.tensor([[0.0, 1.0, 0.0]])
     assert torch.allclose(logits.grad, expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("loss_cls, formula", [
+    (losses.MeanSquaredError, lambda t, p: np.mean(np.mean((t - p) ** 2, axis=-1))),
+    (losses.MeanAbsoluteError, lambda t, p: np.mean(np.mean(np.abs(t - p), axis=-1))),
+])
+def test_fused_unweighted_mean_equals_keras_formula_and_gradient(loss_cls, formula):
+    rng = np.random.default_rng(0)
+    t, p = rng.standard_normal((7, 3)).astype("float32"), rng.standard_normal((7, 3)).astype("float32")
+    loss = loss_cls()
+    y_pred = torch.tensor(p, requires_grad=True)
+    value = loss(torch.tensor(t), y_pred)
+    assert loss._fused_mean(torch.tensor(t), y_pred) is not None  # the fused kernel is the one used
+    close(value.item(), formula(t, p))
+    (grad,) = torch.autograd.grad(value, y_pred)
+    # the per-sample path (as with sample weights of one) must give the same gradient
+    y_pred2 = torch.tensor(p, requires_grad=True)
+    (grad2,) = torch.autograd.grad(loss(torch.tensor(t), y_pred2, sample_weight=np.ones(7, "float32")), y_pred2)
+    close(grad.numpy(), grad2.numpy())
+
+
+def test_fused_mean_not_used_when_shapes_differ():
+    # (n,) labels against (n, 1) predictions: Keras squeezes/expands ranks instead of broadcasting to (n, n)
+    loss = losses.MeanSquaredError()
+    t, p = torch.arange(4.0), torch.zeros(4, 1)
+    assert loss._fused_mean(t, p) is None
+    close(loss(t, p).item(), np.mean(np.arange(4.0) ** 2))
