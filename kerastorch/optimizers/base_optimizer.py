@@ -503,6 +503,10 @@ class Optimizer:
         if grad.shape != variable.shape:
             raise ValueError(f"Gradient of shape {tuple(grad.shape)} does not match its variable of "
                              f"shape {tuple(variable.shape)}.")
+        if grad.stride() != variable.stride():
+            # torch's fused optimizer kernels (Adam, AdamW) walk both tensors' memory in the same
+            # order: a transposed gradient would update the wrong elements.
+            grad = torch.empty_like(variable).copy_(grad)
         return grad
 
     def _get_plan(self, variables: list[torch.Tensor], grads: list) -> _Plan:

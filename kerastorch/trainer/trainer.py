@@ -447,7 +447,11 @@ class Trainer:
         if fn is None:
             fn = {"train": self.train_step, "test": self.test_step, "predict": self.predict_step}[mode]
             if self.jit_compile and not self.run_eagerly:
-                fn = maybe_compile(fn, f"{type(self).__name__}.{mode}_step")
+                if mode == "train" and type(self).train_step is Trainer.train_step:
+                    from kerastorch.trainer.compiled_step import CompiledTrainStep
+                    fn = CompiledTrainStep(self)
+                else:  # a user's train_step, or test/predict (no backward): compile it as written
+                    fn = maybe_compile(fn, f"{type(self).__name__}.{mode}_step")
             self._step_cache[mode] = fn
         return fn
 

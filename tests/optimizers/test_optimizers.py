@@ -376,3 +376,19 @@ def test_mlp_steps_match_recorded_keras3(opt_name):
     for i, w in enumerate(ws):
         np.testing.assert_allclose(w.detach().numpy(), data[f"w_after_{opt_name}_{i}"], atol=tol["atol"],
                                    rtol=tol["rtol"])
+
+
+@pytest.mark.parametrize("name", ["adam", "adamw", "sgd", "rmsprop"])
+def test_apply_takes_gradients_in_any_memory_layout(name):
+    # torch's fused Adam walks memory in the parameter's order; a transposed gradient must be
+    # laid out like its variable first.
+    from kerastorch import optimizers
+    grads = [torch.randn(6, 4).t() * (i + 1) for i in range(3)]  # (4, 6), column-major
+    results = []
+    for layout in (lambda g: g, lambda g: g.contiguous()):
+        var = torch.nn.Parameter(torch.ones(4, 6))
+        opt = optimizers.get(name)
+        for g in grads:
+            opt.apply([layout(g)], [var])
+        results.append(var.detach().clone())
+    torch.testing.assert_close(results[0], results[1])

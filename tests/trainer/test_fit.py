@@ -242,12 +242,3 @@ def test_generator_with_wrong_structure(tiny_model):
 
     with pytest.raises(ValueError, match="must yield"):
         model.fit(bad(), steps_per_epoch=2, verbose=0)
-
-
-def test_jit_compile_runs_or_falls_back(keras):
-    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])
-    model.compile("sgd", "mse", jit_compile=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        h = model.fit(np.random.rand(16, 3), np.random.rand(16, 1), epochs=1, verbose=0)
-    assert math.isfinite(h.history["loss"][0])

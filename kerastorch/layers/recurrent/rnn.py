@@ -32,6 +32,9 @@ from kerastorch.layers.recurrent.dropout_rnn_cell import DropoutRNNCell
 class RNN(Layer):
     # The input rank the layer accepts (None: any rank >= 3).
     _expected_ndim: int | None = None
+    # torch.compile unrolls the time loop (the fused kernels decompose into per-step ops): minutes
+    # of compile time at ordinary sequence lengths, so jit_compile=True trains RNN models eagerly.
+    _unrolled_by_compile = True
 
     def __init__(self, cell, return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
