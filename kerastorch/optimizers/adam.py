@@ -61,6 +61,9 @@ class Adam(Optimizer):
         torch._foreach_add_(denom, self.epsilon)
         torch._foreach_addcdiv_(group.params, m, denom, value=-alpha)
 
+    def _uses_fused_kernel(self, variables: list[torch.Tensor]) -> bool:
+        return not self.amsgrad and _fused_adam_usable(variables, [])
+
     def _fused_step_tensor(self, device: torch.device) -> torch.Tensor:
         cache = self.__dict__.setdefault("_fused_steps", {})
         if device not in cache:
@@ -76,7 +79,9 @@ class Adam(Optimizer):
 
 def _fused_adam_usable(params: list[torch.Tensor], grads: list[torch.Tensor]) -> bool:
     """torch's fused Adam kernel runs on CPU and CUDA float tensors with dense gradients."""
-    if not hasattr(torch, "_fused_adam_") or not params:
+    if not hasattr(torch, "_fused_adam_") or not params or torch.compiler.is_compiling():
+        # Inside a compiled train step the foreach formula below is what inductor fuses; the
+        # fused op's shared step tensor cannot be functionalized.
         return False
     p = params[0]
     return p.device.type in ("cpu", "cuda") and p.dtype in (torch.float32, torch.float16, torch.bfloat16) \

@@ -574,18 +574,40 @@ class Optimizer:
                 return
             group_grads = [torch._foreach_div(torch._foreach_add(gg, g.accumulators), accumulate)
                            for g, gg in zip(plan.groups, group_grads)]
-        group_grads = self._clip(group_grads)
-
         local_step = (raw_step // accumulate if accumulate else raw_step) + 1
-        scalars = self._prepare_step(local_step)
+        self._update_groups(plan, group_grads, lr, local_step, self._prepare_step(local_step))
+        if accumulate:
+            for group in plan.groups:
+                torch._foreach_zero_(group.accumulators)
+        self._finish_step(plan)
+
+    def _update_groups(self, plan: _Plan, group_grads: list[list[torch.Tensor]], lr: float, local_step: int,
+                       scalars: Any) -> None:
+        """Clip, decay and update every group: tensor ops only, given this step's Python numbers,
+        so that a compiled train step can run it inside its graph."""
+        group_grads = self._clip(group_grads)
         for group, gg in zip(plan.groups, group_grads):
             group_lr = lr * group.multiplier
             if group.decay_params:
                 torch._foreach_mul_(group.decay_params, 1.0 - self.weight_decay * group_lr)
             self._update_group(group, gg, group_lr, local_step, scalars)
-            if accumulate:
-                torch._foreach_zero_(group.accumulators)
-        self._finish_step(plan)
+
+    def _compiled_update_inputs(self, variables: list[torch.Tensor]) -> tuple | None:
+        """``(plan, lr, local_step, scalars)`` for a compiled train step to apply this step's update
+        inside its graph (followed by ``_finish_step(plan)``), or None where the update runs eagerly:
+        gradient accumulation and loss scaling decide per step in Python, a schedule changes the
+        learning rate every step (each new value would compile a new graph), and a fused torch
+        kernel is already faster than what inductor generates."""
+        if not self.built or self.gradient_accumulation_steps or self.loss_scale_factor is not None \
+                or not isinstance(self._learning_rate, torch.Tensor) or self._uses_fused_kernel(variables):
+            return None
+        plan = self._get_plan(variables, ())
+        local_step = int(self._iterations) + 1
+        return plan, self._current_learning_rate(), local_step, self._prepare_step(local_step)
+
+    def _uses_fused_kernel(self, variables: list[torch.Tensor]) -> bool:
+        """Whether the eager update of ``variables`` is one fused torch kernel (see Adam)."""
+        return False
 
     def _finish_step(self, plan: _Plan) -> None:
         if self.use_ema:

@@ -37,13 +37,19 @@ class Nadam(Optimizer):
         return {"u_product": torch.ones((), dtype=torch.float32)}
 
     def _prepare_step(self, local_step: int):
+        cached = self.__dict__.get("_scalars_of_step")
+        if cached is not None and cached[0] == local_step:
+            # Asked twice for one step (a compiled step that fell back to eager): advance u_product once.
+            return cached[1]
         b1 = self.beta_1
         u_t = b1 * (1.0 - 0.5 * 0.96 ** local_step)
         u_t1 = b1 * (1.0 - 0.5 * 0.96 ** (local_step + 1))
         u_product = self._extra["u_product"]
         u_product_t = float(u_product) * u_t
         u_product.fill_(u_product_t)
-        return u_t, u_t1, u_product_t, u_product_t * u_t1
+        scalars = (u_t, u_t1, u_product_t, u_product_t * u_t1)
+        self.__dict__["_scalars_of_step"] = (local_step, scalars)
+        return scalars
 
     def _update_group(self, group, grads, lr, local_step, scalars) -> None:
         u_t, u_t1, u_product_t, u_product_t1 = scalars

@@ -4,22 +4,27 @@ Compiling ``train_step`` as written (forward, ``loss.backward()``, optimizer) gi
 graph break at ``backward`` and at every Python number the optimizer reads, and the pieces run
 slower than eager code. This step is written for the compiler instead::
 
-    with no_grad:                                   # one compiled graph:
-        grads = grad(loss_of)(params)               #   forward, loss, backward (AOT autograd)
-        loss_tracker.update(loss); metrics.update(y, y_pred)
-    optimizer.apply(grads, params)                  # eager: one fused/foreach kernel per group
+    lr, step, scalars = optimizer's numbers for this step      # eager, plain Python
+    with no_grad:                                              # one compiled graph:
+        grads = grad(loss_of)(params)                          #   forward, loss, backward
+        loss_tracker.update(loss); metrics.update(y, y_pred)   #   metric state
+        optimizer.update(params, grads, lr, step, scalars)     #   clip, decay, update
+    optimizer.iterations += 1; constraints                     # eager
 
-The optimizer stays outside the graph: its update is already one or two fused kernels, and its
-Python-number state (iterations, learning rate from a schedule, weight decay) would otherwise
-recompile the graph whenever it changes.
+The Python numbers enter the graph as symbolic inputs, so a learning-rate schedule or the
+step count never recompiles it; batch dimensions are static (one graph per batch size, usually
+two: full batches and the last one). Gradient accumulation and loss scaling decide per step in
+Python, so with them the optimizer runs eagerly after the compiled gradient graph.
 
 The first batch runs the eager ``train_step`` (it builds the model, the metrics and the
-optimizer); compiled steps follow. Random ops (Dropout) draw from the compiled graph's own
-generator, so a seeded compiled run repeats itself but does not equal the seeded eager run.
-Anything dynamo or inductor cannot handle falls back to the eager step with one warning.
+optimizer, and shows which weights get no gradient: those are left out, as eager training
+skips them). Random ops (Dropout) draw from the compiled graph's own generator, so a seeded
+compiled run repeats itself but does not equal the seeded eager run. Anything dynamo or
+inductor cannot handle falls back to the eager step with one warning.
 """
 from __future__ import annotations
 
+import types
 import warnings
 from typing import Any
 
@@ -30,19 +35,29 @@ from kerastorch.trainer.data.data_adapter import unpack_x_y_sample_weight
 from kerastorch.trainer.trainer import _batch_size
 
 
+# Inductor's own use of a deprecated torch API warns on every compilation; nothing a user can act on.
+warnings.filterwarnings("ignore", message=r"`torch\.jit\.script_method` is deprecated")
+
+
 class CompiledTrainStep:
     """The trainer's ``train_step`` for ``jit_compile=True`` (see the module docstring)."""
 
     def __init__(self, model) -> None:
         self.model = model
-        # dynamic=False: one graph per batch size (usually two: full and last batch); symbolic
-        # shapes would fail in some ops under the grad transform (dropout) and run slower.
-        self._compiled = torch.compile(self._grads_and_metrics, dynamic=False)
+        # dynamo keeps compiled graphs per code object and stops compiling a code object after
+        # `recompile_limit` (8) graphs; each model gets its own copy of `_step`'s code so that
+        # creating many models in one process (a search, a notebook) never silently runs eagerly.
+        step = types.FunctionType(CompiledTrainStep._step.__code__.replace(), globals(), "_step")
+        self._compiled = torch.compile(types.MethodType(step, self))
         self._eager = model.train_step
         self._warm = False
         self._failed = False
         self._params: list[torch.Tensor] | None = None
+        self._used: list[torch.Tensor] = []  # the trainable weights that get a gradient
+        self._no_grad_ids: set[int] = set()
         self._named: dict[str, torch.Tensor] = {}
+        self._update_in_graph = True
+        self._numbers: tuple | None = None
         unrolled = next((l for l in model._flatten_layers() if getattr(l, "_unrolled_by_compile", False)), None)
         if unrolled is not None:
             self._failed = True
@@ -55,33 +70,52 @@ class CompiledTrainStep:
         model = self.model
         if self._failed or not self._warm or model._loss_scaler is not None:
             # float16 loss scaling inspects gradients between backward and the update: eager only.
-            self._warm = True
-            return self._eager(data)
+            logs = self._eager(data)
+            if not self._warm:
+                self._warm = True
+                self._no_grad_ids = {id(p) for p in model._trainable_params() if p.grad is None}
+            return logs
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         params = model._trainable_params()
-        if not params:
-            return self._eager(data)
         if params is not self._params:
             by_id = {id(p): name for name, p in model.named_parameters()}
-            self._named = {by_id[id(p)]: p for p in params}
+            self._used = [p for p in params if id(p) not in self._no_grad_ids]
+            self._named = {by_id[id(p)]: p for p in self._used}
             self._params = params
+        if not self._used:
+            return self._eager(data)
+        optimizer = model.optimizer
+        update = optimizer._compiled_update_inputs(self._used) if self._update_in_graph else None
+        if update is not None:
+            # The update's Python numbers are constants of the graph: once one changes (a
+            # callback set the learning rate, Nadam's momentum schedule), the optimizer runs
+            # eagerly after the compiled gradients instead of compiling a graph per value.
+            numbers = (update[1], update[3])
+            if self._numbers is not None and numbers != self._numbers:
+                self._update_in_graph, update = False, None
+            self._numbers = numbers
+        _static_batch((x, y, sample_weight))
         try:
             with torch.no_grad():
-                grads = self._compiled(self._named, x, y, sample_weight)
+                grads = self._compiled(self._named, x, y, sample_weight, update)
         except Exception as e:  # noqa: BLE001 - any failure to compile means "run eagerly"
             self._failed = True
             warnings.warn(f"jit_compile=True: torch.compile could not compile the train step of "
                           f"{type(model).__name__} ({type(e).__name__}: {str(e)[:300]}); training "
                           "continues eagerly.", stacklevel=2)
             return self._eager(data)
-        for p, g in zip(params, grads):
-            p.grad = g
-        model.optimizer.apply(None, params)
+        with torch.no_grad():
+            if update is None:
+                for p, g in zip(self._used, grads):
+                    p.grad = g
+                optimizer.apply(None, self._used)
+            else:
+                optimizer._finish_step(update[0])
         if model._has_constraints:
             model._apply_constraints()
         return model.get_metrics_result()
 
-    def _grads_and_metrics(self, named: dict, x, y, sample_weight) -> list[torch.Tensor]:
+    def _step(self, named: dict, x, y, sample_weight, update: tuple | None) -> list[torch.Tensor] | None:
         model = self.model
 
         def loss_of(weights: dict):
@@ -98,5 +132,23 @@ class CompiledTrainStep:
             model._compile_metrics.update_state(y, y_pred, sample_weight)
         # Inductor may hand back a gradient in a transposed layout (mm of transposed operands);
         # the fused optimizer kernels walk memory in the parameter's layout, so match it here.
-        return [g.contiguous() for g in grads.values()]
+        grads = [g.contiguous() for g in grads.values()]
+        if update is None:
+            return grads
+        plan, lr, local_step, scalars = update
+        model.optimizer._update_groups(plan, [[grads[i] for i in g.indices] for g in plan.groups],
+                                       lr, local_step, scalars)
+        return None
 
+
+def _static_batch(structure) -> None:
+    """Keep batch dimensions static: symbolic sizes fail in some ops under the grad transform
+    (dropout) and give slower kernels; a different last batch compiles one more graph."""
+    if isinstance(structure, torch.Tensor):
+        torch._dynamo.mark_static(structure)
+    elif isinstance(structure, (list, tuple)):
+        for item in structure:
+            _static_batch(item)
+    elif isinstance(structure, dict):
+        for item in structure.values():
+            _static_batch(item)

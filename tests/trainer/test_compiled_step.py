@@ -74,3 +74,29 @@ def test_compiled_gradients_reach_adam_in_the_weights_layout(keras):
     eager.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
     jit.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
     np.testing.assert_allclose(jit.get_weights()[0], eager.get_weights()[0], atol=1e-6)
+
+
+@pytest.mark.parametrize("make_optimizer", [
+    # the update runs inside the graph until a callback changes the learning rate
+    lambda keras: keras.optimizers.SGD(0.1, momentum=0.9, nesterov=True),
+    # per-step momentum numbers: the update runs eagerly after the compiled gradients
+    lambda keras: keras.optimizers.Nadam(0.01),
+], ids=["sgd-lr-changed-by-callback", "nadam"])
+def test_optimizer_updates_match_the_eager_step(keras, make_optimizer):
+    x, y = _data()
+
+    def build(jit):
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input(shape=(5,)), keras.layers.Dense(3, activation="softmax")])
+        model.compile(optimizer=make_optimizer(keras), loss="sparse_categorical_crossentropy", jit_compile=jit)
+        return model
+
+    halve = keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr if epoch == 0 else lr / 2)
+    eager, jit = build(False), build(True)
+    eager.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0, callbacks=[halve])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        jit.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0, callbacks=[halve])
+    for a, b in zip(eager.get_weights(), jit.get_weights()):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    assert float(jit.optimizer.learning_rate) == pytest.approx(float(eager.optimizer.learning_rate))
