@@ -278,7 +278,9 @@ class Layer(nn.Module):
     # ---------------------------------------------------------------- losses
     def add_loss(self, loss) -> None:
         """Add a loss (e.g. an activity regularization term) that the trainer adds to the total."""
-        self._losses.append(loss if isinstance(loss, torch.Tensor) else torch.as_tensor(loss))
+        # A new list rather than append: under jit_compile the trace must not mutate a list that
+        # existed before it (the trainer empties `_losses` once it has read them).
+        self._losses = self._losses + [loss if isinstance(loss, torch.Tensor) else torch.as_tensor(loss)]
 
     @property
     def losses(self) -> list[torch.Tensor]:

@@ -32,7 +32,7 @@ import torch
 from torch.func import functional_call, grad_and_value
 
 from kerastorch.trainer.data.data_adapter import unpack_x_y_sample_weight
-from kerastorch.trainer.trainer import _batch_size
+from kerastorch.trainer.trainer import Trainer, _batch_size
 
 
 # Inductor's own use of a deprecated torch API warns on every compilation; nothing a user can act on.
@@ -44,6 +44,7 @@ class CompiledTrainStep:
 
     def __init__(self, model) -> None:
         self.model = model
+        self._forward_and_loss = _ForwardAndLoss(model)
         # dynamo keeps compiled graphs per code object and stops compiling a code object after
         # `recompile_limit` (8) graphs; each model gets its own copy of `_step`'s code so that
         # creating many models in one process (a search, a notebook) never silently runs eagerly.
@@ -56,6 +57,7 @@ class CompiledTrainStep:
         self._used: list[torch.Tensor] = []  # the trainable weights that get a gradient
         self._no_grad_ids: set[int] = set()
         self._named: dict[str, torch.Tensor] = {}
+        self._state: dict[str, torch.Tensor] = {}
         self._update_in_graph = True
         self._numbers: tuple | None = None
         unrolled = next((l for l in model._flatten_layers() if getattr(l, "_unrolled_by_compile", False)), None)
@@ -80,7 +82,8 @@ class CompiledTrainStep:
         if params is not self._params:
             by_id = {id(p): name for name, p in model.named_parameters()}
             self._used = [p for p in params if id(p) not in self._no_grad_ids]
-            self._named = {by_id[id(p)]: p for p in self._used}
+            self._named = {f"model.{by_id[id(p)]}": p for p in self._used}
+            self._state = {f"model.{name}": b for name, b in model.named_buffers() if b.is_floating_point()}
             self._params = params
         if not self._used:
             return self._eager(data)
@@ -97,7 +100,7 @@ class CompiledTrainStep:
         _static_batch((x, y, sample_weight))
         try:
             with torch.no_grad():
-                grads = self._compiled(self._named, x, y, sample_weight, update)
+                grads = self._compiled(self._named, self._state, x, y, sample_weight, update)
         except Exception as e:  # noqa: BLE001 - any failure to compile means "run eagerly"
             self._failed = True
             warnings.warn(f"jit_compile=True: torch.compile could not compile the train step of "
@@ -115,18 +118,21 @@ class CompiledTrainStep:
             model._apply_constraints()
         return model.get_metrics_result()
 
-    def _step(self, named: dict, x, y, sample_weight, update: tuple | None) -> list[torch.Tensor] | None:
+    def _step(self, named: dict, state: dict, x, y, sample_weight, update: tuple | None) -> list | None:
         model = self.model
 
-        def loss_of(weights: dict):
-            with model._autocast():
-                y_pred = functional_call(model, weights, (x,), {"training": True}, strict=False)
-                loss = model.compute_loss(x, y, y_pred, sample_weight, training=True)
-            return loss, y_pred
+        def loss_of(weights: dict, state: dict):
+            loss, y_pred, per_output = functional_call(self._forward_and_loss, {**weights, **state},
+                                                       (x, y, sample_weight), strict=False)
+            return loss, (y_pred, per_output)
 
         # Called under no_grad (so AOT autograd builds an inference graph, not one that could be
-        # differentiated again); torch.func.grad computes its gradients regardless.
-        grads, (loss, y_pred) = grad_and_value(loss_of, has_aux=True)(named)
+        # differentiated again); torch.func.grad computes its gradients regardless. The float
+        # buffers (BatchNormalization's moving statistics) are arguments of the transformed
+        # function too: the grad transform refuses in-place updates of tensors it did not wrap.
+        # Their gradients are never used, so the compiler drops them.
+        (grads, _), (loss, (y_pred, per_output)) = grad_and_value(loss_of, argnums=(0, 1), has_aux=True)(named, state)
+        model._track_output_losses(y_pred, per_output)
         model._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
         if model._compile_metrics is not None:
             model._compile_metrics.update_state(y, y_pred, sample_weight)
@@ -152,3 +158,25 @@ def _static_batch(structure) -> None:
     elif isinstance(structure, dict):
         for item in structure.values():
             _static_batch(item)
+
+
+class _ForwardAndLoss(torch.nn.Module):
+    """The forward pass and the loss as one module call: ``functional_call`` puts the weights being
+    differentiated in place for the duration of a call, and weight regularizers read them after
+    the forward pass."""
+
+    def __init__(self, model) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x, y, sample_weight) -> tuple:
+        model = self.model
+        with model._autocast():
+            y_pred = model(x, training=True)
+            if type(model).compute_loss is not Trainer.compute_loss:  # the user's own
+                return model.compute_loss(x, y, y_pred, sample_weight, training=True), y_pred, []
+            loss, per_output = model._total_loss(y, y_pred, sample_weight)
+        # The per-output loss trackers are updated outside the grad transform, which refuses
+        # in-place updates of tensors it did not create.
+        return loss, y_pred, [None if v is None else v.detach() for v in per_output]
+

@@ -122,22 +122,30 @@ class Trainer:
     # ------------------------------------------------------------- steps
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training: bool = True) -> torch.Tensor:
         """The compiled loss plus regularization losses (``model.losses``), like Keras 3."""
+        total, per_output = self._total_loss(y, y_pred, sample_weight)
+        self._track_output_losses(y_pred, per_output)
+        return total
+
+    def _total_loss(self, y, y_pred, sample_weight) -> tuple[torch.Tensor, list]:
+        """``compute_loss`` without updating the per-output loss trackers: (total, per-output losses)."""
         if self._compile_loss is None:
-            total = None
+            total, per_output = None, []
         else:
             self._maybe_build_compiled(y, y_pred)
             total, per_output = self._compile_loss(y, y_pred, sample_weight)
-            if self._output_loss_trackers:
-                batch = _batch_size(y_pred)
-                for tracker, value in zip(self._output_loss_trackers, per_output):
-                    if value is not None:
-                        tracker.update_state(value.detach(), sample_weight=batch)
         for extra in self._regularization_losses():
             total = extra if total is None else total + extra
         if total is None:
             raise ValueError("The model has no loss to optimize: pass `loss=` to `compile()`, or add losses with "
                              "`add_loss()` in a layer, or override `train_step`.")
-        return total
+        return total, per_output
+
+    def _track_output_losses(self, y_pred, per_output: list) -> None:
+        if self._output_loss_trackers:
+            batch = _batch_size(y_pred)
+            for tracker, value in zip(self._output_loss_trackers, per_output):
+                if value is not None:
+                    tracker.update_state(value.detach(), sample_weight=batch)
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None) -> "LazyLogs":
         self._maybe_build_compiled(y, y_pred)

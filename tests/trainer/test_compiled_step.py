@@ -100,3 +100,43 @@ def test_optimizer_updates_match_the_eager_step(keras, make_optimizer):
     for a, b in zip(eager.get_weights(), jit.get_weights()):
         np.testing.assert_allclose(a, b, atol=1e-6)
     assert float(jit.optimizer.learning_rate) == pytest.approx(float(eager.optimizer.learning_rate))
+
+
+def test_functional_model_with_state_masks_regularizers_and_two_outputs(keras):
+    # What the gradient transform makes delicate: BatchNormalization's moving statistics, a mask,
+    # a kernel regularizer read after the forward pass, per-output loss trackers, add_loss.
+    layers = keras.layers
+
+    class Penalty(layers.Layer):
+        def call(self, x):
+            self.add_loss(0.01 * torch.mean(x ** 2))
+            return x
+
+    rng = np.random.default_rng(0)
+    ids = rng.integers(1, 20, size=(30, 6)).astype("int32")
+    ids[:, 4:] = 0
+    feats = rng.normal(size=(30, 3)).astype("float32")
+    targets = {"value": rng.normal(size=(30, 1)).astype("float32"), "label": rng.integers(0, 2, 30)}
+
+    def build(jit):
+        keras.utils.set_random_seed(0)
+        seq, num = keras.Input(shape=(6,), dtype="int32"), keras.Input(shape=(3,))
+        h1 = layers.GlobalAveragePooling1D()(layers.Embedding(20, 4, mask_zero=True)(seq))
+        h2 = layers.BatchNormalization()(layers.Dense(4, kernel_regularizer="l2")(num))
+        h = Penalty()(layers.Concatenate()([h1, h2]))
+        model = keras.Model([seq, num], [layers.Dense(1, name="value")(h),
+                                         layers.Dense(2, activation="softmax", name="label")(h)])
+        model.compile(optimizer="sgd", loss={"value": "mse", "label": "sparse_categorical_crossentropy"},
+                      metrics={"label": ["accuracy"]}, jit_compile=jit)
+        return model
+
+    eager, jit = build(False), build(True)
+    h_eager = eager.fit([ids, feats], targets, batch_size=10, epochs=2, shuffle=False, verbose=0).history
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        h_jit = jit.fit([ids, feats], targets, batch_size=10, epochs=2, shuffle=False, verbose=0).history
+    assert set(h_jit) == set(h_eager) == {"loss", "value_loss", "label_loss", "label_accuracy"}
+    for key in h_eager:
+        np.testing.assert_allclose(h_jit[key], h_eager[key], rtol=1e-5)
+    for a, b in zip(eager.get_weights(), jit.get_weights()):  # incl. the moving statistics
+        np.testing.assert_allclose(a, b, atol=1e-6)

@@ -119,8 +119,10 @@ class BatchNormalization(Layer):
                 self._update_moving(mean.detach(), var.detach())
                 out = _normalize(xc, mean, var, gamma, beta, self.epsilon, 1)
             else:
-                out = F.batch_norm(xc, self.moving_mean.to(x.dtype), self.moving_variance.to(x.dtype), gamma,
-                                   beta, False, 0.0, self.epsilon)
+                # detached: torch's kernel refuses statistics that require grad, which they do
+                # inside jit_compile's gradient transform (see trainer/compiled_step.py)
+                out = F.batch_norm(xc, self.moving_mean.detach().to(x.dtype),
+                                   self.moving_variance.detach().to(x.dtype), gamma, beta, False, 0.0, self.epsilon)
             if axis != 1:
                 out = out.movedim(1, axis)
         return out.to(input_dtype) if input_dtype in _HALF else out
