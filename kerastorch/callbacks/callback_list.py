@@ -121,6 +121,10 @@ class CallbackList(Callback):
 
     # -- batch hooks (hot path) -------------------------------------------
 
+    def has_batch_hooks(self, mode: str) -> bool:
+        """Whether any callback overrides ``on_<mode>_batch_begin`` or ``on_<mode>_batch_end``."""
+        return bool(self._targets[f"on_{mode}_batch_begin"] or self._targets[f"on_{mode}_batch_end"])
+
     def _call_batch(self, hook: str, targets: list, batch: int, logs: Any,
                     method: str | None = None) -> None:
         logs = logs if logs is not None else {}

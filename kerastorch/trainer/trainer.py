@@ -306,14 +306,17 @@ class Trainer:
         callbacks = self._callback_list(callbacks, verbose, 1, data.num_batches, mode="predict")
         predict_step = self._step_function("predict")
         self._set_eval_mode()
-        outputs = []
         callbacks.on_predict_begin()
         with torch.no_grad():
-            for step, batch in enumerate(data.iter_epoch()):
-                callbacks.on_predict_batch_begin(step)
-                out = predict_step(batch)
-                outputs.append(out)
-                callbacks.on_predict_batch_end(step, {"outputs": out})
+            if callbacks.has_batch_hooks("predict"):
+                outputs = []
+                for step, batch in enumerate(data.iter_epoch()):
+                    callbacks.on_predict_batch_begin(step)
+                    out = predict_step(batch)
+                    outputs.append(out)
+                    callbacks.on_predict_batch_end(step, {"outputs": out})
+            else:  # the common case (verbose=0, no callbacks): nothing to call between batches
+                outputs = [predict_step(batch) for batch in data.iter_epoch()]
         callbacks.on_predict_end()
         if not outputs:
             raise ValueError("The prediction data produced no batches.")
