@@ -35,10 +35,6 @@ from kerastorch.trainer.data.data_adapter import unpack_x_y_sample_weight
 from kerastorch.trainer.trainer import Trainer, _batch_size
 
 
-# Inductor's own use of a deprecated torch API warns on every compilation; nothing a user can act on.
-warnings.filterwarnings("ignore", message=r"`torch\.jit\.script_method` is deprecated")
-
-
 class CompiledTrainStep:
     """The trainer's ``train_step`` for ``jit_compile=True`` (see the module docstring)."""
 

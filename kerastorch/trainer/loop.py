@@ -70,6 +70,10 @@ class LossScaler:
         return True
 
 
+# Inductor's own use of a deprecated torch API warns on every compilation; nothing a user can act on.
+warnings.filterwarnings("ignore", message=r"`torch\.jit\.script_method` is deprecated")
+
+
 def maybe_compile(fn, label: str):
     """``torch.compile(fn)``, falling back to eager (with a warning) if compilation fails."""
     try:
