@@ -29,6 +29,7 @@ import numpy as np
 import torch
 
 from kerastorch.backend.naming import auto_name, to_snake_case
+from kerastorch.optimizers.clipping import clip_gradients
 from kerastorch.optimizers.schedules import learning_rate_schedule as lr_schedules
 
 # Keys found in tf.keras (Keras 2 / TF 2.11+) optimizer configs that carry no meaning here.
@@ -585,7 +586,7 @@ class Optimizer:
                        scalars: Any) -> None:
         """Clip, decay and update every group: tensor ops only, given this step's Python numbers,
         so that a compiled train step can run it inside its graph."""
-        group_grads = self._clip(group_grads)
+        group_grads = clip_gradients(group_grads, self.clipnorm, self.global_clipnorm, self.clipvalue)
         for group, gg in zip(plan.groups, group_grads):
             group_lr = lr * group.multiplier
             if group.decay_params:
@@ -622,30 +623,6 @@ class Optimizer:
         torch._foreach_lerp_(self._ema, [v.detach() for v in self._trainable_variables], 1.0 - momentum)
         if self.ema_overwrite_frequency and (step + 1) % self.ema_overwrite_frequency == 0:
             torch._foreach_copy_(self._trainable_variables, self._ema)
-
-    def _clip(self, group_grads: list[list[torch.Tensor]]) -> list[list[torch.Tensor]]:
-        if self.clipnorm and self.clipnorm > 0:
-            out = []
-            for gg in group_grads:
-                norms = torch._foreach_norm(gg)
-                # g * clipnorm / max(norm, clipnorm)  (Keras's `_clip_by_norm`)
-                factors = torch._foreach_div(torch._foreach_clamp_min(norms, self.clipnorm), self.clipnorm)
-                out.append(torch._foreach_div(gg, factors))
-            return out
-        if self.global_clipnorm and self.global_clipnorm > 0:
-            device = group_grads[0][0].device
-            norms = [torch.stack(torch._foreach_norm(gg)).to(device=device, dtype=torch.float32)
-                     for gg in group_grads]
-            norm = torch.linalg.vector_norm(torch.cat(norms))
-            # clip * min(1/norm, 1/clip), NaN/inf norms propagate (Keras's `clip_by_global_norm`).
-            scale = self.global_clipnorm * torch.clamp(1.0 / norm, max=1.0 / self.global_clipnorm)
-            scale = scale + (norm - norm)
-            return [torch._foreach_mul(gg, scale.to(device=gg[0].device, dtype=gg[0].dtype))
-                    for gg in group_grads]
-        if self.clipvalue and self.clipvalue > 0:
-            v = self.clipvalue
-            return [torch._foreach_clamp_max(torch._foreach_clamp_min(gg, -v), v) for gg in group_grads]
-        return group_grads
 
     # ------------------------------------------------------------------ misc Keras API
     def minimize(self, loss, var_list: Sequence[torch.Tensor]) -> None:
