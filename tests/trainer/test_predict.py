@@ -44,3 +44,16 @@ def test_sequential_input_shape_error_names_the_model(tiny_model):
     model, _, _ = tiny_model
     with pytest.raises(ValueError, match=r"expected shape=\(None, 4\), found shape=\(2, 5\)"):
         model.predict(np.ones((2, 5), "float32"), verbose=0)
+
+
+def test_predict_batch_hooks_see_every_batch_and_its_outputs(tiny_model, keras):
+    model, x, _ = tiny_model
+    seen = []
+
+    class Recorder(keras.callbacks.Callback):
+        def on_predict_batch_end(self, batch, logs=None):
+            seen.append((batch, tuple(logs["outputs"].shape)))
+
+    out = model.predict(x, batch_size=30, verbose=0, callbacks=[Recorder()])
+    assert seen == [(0, (30, 3)), (1, (30, 3)), (2, (4, 3))]
+    np.testing.assert_allclose(out, model.predict(x, batch_size=30, verbose=0))
