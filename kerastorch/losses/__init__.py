@@ -6,8 +6,18 @@ from typing import Any
 
 from kerastorch.losses.loss import Loss, reduce_weighted_values
 from kerastorch.losses.losses import (
+    CTC,
     BinaryCrossentropy,
     BinaryFocalCrossentropy,
+    CategoricalGeneralizedCrossEntropy,
+    Circle,
+    Dice,
+    Tversky,
+    categorical_generalized_cross_entropy,
+    circle,
+    ctc,
+    dice,
+    tversky,
     CategoricalCrossentropy,
     CategoricalFocalCrossentropy,
     CategoricalHinge,
@@ -59,6 +69,8 @@ ALL_OBJECTS = (
     categorical_focal_crossentropy, sparse_categorical_crossentropy, mean_squared_error, mean_absolute_error,
     mean_absolute_percentage_error, mean_squared_logarithmic_error, cosine_similarity, log_cosh, huber,
     hinge, squared_hinge, categorical_hinge,
+    CTC, Dice, Tversky, Circle, CategoricalGeneralizedCrossEntropy,
+    ctc, dice, tversky, circle, categorical_generalized_cross_entropy,
 )
 ALL_OBJECTS_DICT: dict[str, Any] = {obj.__name__: obj for obj in ALL_OBJECTS}
 ALL_OBJECTS_DICT.update({

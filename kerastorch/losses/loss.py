@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from kerastorch.backend import config
-from kerastorch.backend.naming import auto_name, to_snake_case
+from kerastorch._core import config
+from kerastorch._core.naming import auto_name, to_snake_case
 
 REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sample_weight")
 

@@ -13,7 +13,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from kerastorch.backend import config
+from kerastorch._core import config
 from kerastorch.losses.loss import Loss, squeeze_or_expand_to_same_rank, to_tensor
 
 # Label range checks on accelerator tensors need a host sync; they are done for
@@ -373,8 +373,12 @@ class _SimpleWrapper(LossFunctionWrapper):
 
 
 def _simple(class_name: str, fn, default_name: str, doc: str) -> type:
+    # A real __init__ per class so that inspect.signature shows Keras's default name.
+    def __init__(self, reduction="sum_over_batch_size", name: str | None = default_name, dtype=None):
+        _SimpleWrapper.__init__(self, reduction=reduction, name=name, dtype=dtype)
+
     return type(class_name, (_SimpleWrapper,), {"_fn": staticmethod(fn), "_default_name": default_name,
-                                                "__doc__": doc, "__module__": __name__})
+                                                "__init__": __init__, "__doc__": doc, "__module__": __name__})
 
 
 MeanSquaredError = _simple("MeanSquaredError", mean_squared_error, "mean_squared_error",
@@ -506,13 +510,188 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
     """Crossentropy for integer labels; ``ignore_class`` entries are masked out."""
 
     def __init__(self, from_logits: bool = False, ignore_class: int | None = None,
-                 reduction="sum_over_batch_size", name: str = "sparse_categorical_crossentropy", dtype=None):
+                 reduction="sum_over_batch_size", axis: int = -1, name: str = "sparse_categorical_crossentropy",
+                 dtype=None):
         super().__init__(sparse_categorical_crossentropy, name=name, reduction=reduction, dtype=dtype,
-                         from_logits=from_logits, ignore_class=ignore_class)
+                         from_logits=from_logits, ignore_class=ignore_class, axis=axis)
         self.from_logits = from_logits
         self.ignore_class = ignore_class
 
     def get_config(self) -> dict[str, Any]:
         config_ = Loss.get_config(self)
         config_.update({"from_logits": self.from_logits, "ignore_class": self.ignore_class})
+        return config_
+
+
+# ---------------------------------------------------------------------------- overlap / metric-learning / sequence
+def _axis_sum(x: torch.Tensor, axis) -> torch.Tensor:
+    """``sum(x, axis)`` with ``axis=None`` meaning every axis, as ``keras.ops.sum``."""
+    if axis is None:
+        return torch.sum(x)
+    return torch.sum(x, dim=tuple(axis) if isinstance(axis, (list, tuple)) else axis)
+
+
+def dice(y_true, y_pred, axis=None) -> torch.Tensor:
+    """``1 - 2 * sum(y_true * y_pred) / (sum(y_true) + sum(y_pred) + epsilon)`` over ``axis``.
+
+    ``axis=None`` reduces every axis (one value for the whole batch), as in Keras.
+    """
+    y_true, y_pred = _pair(y_true, y_pred)
+    intersection = _axis_sum(y_true * y_pred, axis)
+    denominator = _axis_sum(y_true, axis) + _axis_sum(y_pred, axis) + config.epsilon()
+    return 1.0 - 2.0 * intersection / denominator
+
+
+def tversky(y_true, y_pred, alpha: float = 0.5, beta: float = 0.5, axis=None) -> torch.Tensor:
+    """``1 - TP / (TP + alpha * FP + beta * FN + epsilon)`` with soft counts over ``axis``.
+
+    Keras's naming: ``FP = sum((1 - y_pred) * y_true)`` and ``FN = sum(y_pred * (1 - y_true))``.
+    """
+    y_true, y_pred = _pair(y_true, y_pred)
+    intersection = _axis_sum(y_true * y_pred, axis)
+    fp = _axis_sum((1.0 - y_pred) * y_true, axis)
+    fn = _axis_sum(y_pred * (1.0 - y_true), axis)
+    return 1.0 - intersection / (intersection + fp * alpha + fn * beta + config.epsilon())
+
+
+def _pos_neg_masks(query_labels: torch.Tensor, key_labels: torch.Tensor, remove_diagonal: bool = True):
+    query_labels = query_labels.reshape(-1, 1)
+    key_labels = key_labels.reshape(-1, 1)
+    positive = query_labels == key_labels.T
+    negative = ~positive
+    if remove_diagonal:
+        eye = torch.eye(query_labels.numel(), key_labels.numel(), dtype=torch.bool, device=positive.device)
+        positive = positive & ~eye
+    return positive, negative
+
+
+def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal: bool = True,
+           gamma: float = 80, margin: float = 0.4) -> torch.Tensor:
+    """Circle loss (Sun et al., 2020) for integer labels ``(N,)`` and unit-norm embeddings ``(N, D)``.
+
+    Per query: ``softplus(logsumexp(pos terms) + logsumexp(neg terms))`` over the cosine distances to
+    the references (the batch itself by default).  Entries with loss 0 are masked out of the mean.
+    """
+    y_pred = to_tensor(y_pred)
+    if not y_pred.is_floating_point():
+        y_pred = y_pred.to(config.to_torch_dtype(None))
+    y_true = to_tensor(y_true, device=y_pred.device).to(torch.int32)
+    ref_embeddings = y_pred if ref_embeddings is None else to_tensor(ref_embeddings, dtype=y_pred.dtype,
+                                                                    device=y_pred.device)
+    ref_labels = y_true if ref_labels is None else to_tensor(ref_labels, device=y_pred.device).to(torch.int32)
+    distances = torch.clamp(1.0 - y_pred @ ref_embeddings.T, min=0.0)
+    positive, negative = _pos_neg_masks(y_true, ref_labels, remove_diagonal)
+    pos_weights = torch.clamp((margin + distances) * positive.to(distances.dtype), min=0.0)
+    neg_weights = torch.clamp((1.0 + margin - distances) * negative.to(distances.dtype), min=0.0)
+    pos_terms = -gamma * pos_weights * (margin - distances)
+    neg_terms = gamma * neg_weights * ((1.0 - margin) - distances)
+    minus_inf = torch.tensor(float("-inf"), dtype=distances.dtype, device=distances.device)
+    p_loss = torch.logsumexp(torch.where(positive, pos_terms, minus_inf), dim=1)
+    n_loss = torch.logsumexp(torch.where(negative, neg_terms, minus_inf), dim=1)
+    loss = F.softplus(p_loss + n_loss)
+    loss._keras_mask = loss > 0
+    return loss
+
+
+def categorical_generalized_cross_entropy(y_true, y_pred, q: float) -> torch.Tensor:
+    """``(1 - p ** q) / q`` with ``p`` the predicted probability of the integer label (Zhang & Sabuncu, 2018)."""
+    y_pred = to_tensor(y_pred)
+    if not y_pred.is_floating_point():
+        y_pred = y_pred.to(config.to_torch_dtype(None))
+    labels = to_tensor(y_true, device=y_pred.device).long()
+    one_hot = F.one_hot(labels, num_classes=y_pred.shape[-1]).to(y_pred.dtype)
+    p = torch.sum(y_pred * one_hot, dim=-1)
+    return (1.0 - torch.pow(p, q)) / q
+
+
+def ctc(y_true, y_pred) -> torch.Tensor:
+    """CTC loss per sample: integer labels ``(batch, max_label_length)`` padded with 0 (the blank),
+    logits ``(batch, time, num_classes)``; every output sequence uses its full length."""
+    y_pred = to_tensor(y_pred)
+    y_true = to_tensor(y_true, device=y_pred.device)
+    if y_true.dim() != 2:
+        raise ValueError("Targets `y_true` are expected to be a tensor of shape `(batch_size, max_length)` "
+                         f"in integer format. Received: y_true.shape={tuple(y_true.shape)}")
+    if y_pred.dim() != 3:
+        raise ValueError("Logits `y_pred` are expected to be a tensor of shape "
+                         f"`(batch_size, max_length, num_classes)`. Received: y_pred.shape={tuple(y_pred.shape)}")
+    if not y_pred.is_floating_point() or y_pred.dtype in (torch.float16, torch.bfloat16):
+        y_pred = y_pred.float()
+    batch, time = y_pred.shape[0], y_pred.shape[1]
+    targets = y_true.long()
+    label_length = torch.sum(targets != 0, dim=-1)
+    input_length = torch.full((batch,), time, dtype=torch.long, device=y_pred.device)
+    log_probs = F.log_softmax(y_pred.transpose(0, 1), dim=-1)
+    return F.ctc_loss(log_probs, targets, input_length, label_length, blank=0, reduction="none")
+
+
+class CTC(LossFunctionWrapper):
+    """Connectionist Temporal Classification loss (label 0 is the blank / padding)."""
+
+    def __init__(self, reduction="sum_over_batch_size", name: str = "ctc", dtype=None):
+        super().__init__(ctc, name=name, reduction=reduction, dtype=dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        return Loss.get_config(self)
+
+
+class Dice(LossFunctionWrapper):
+    """Dice loss ``1 - 2 * |y ∩ p| / (|y| + |p|)`` for segmentation masks."""
+
+    def __init__(self, reduction="sum_over_batch_size", name: str = "dice", axis=None, dtype=None):
+        super().__init__(dice, name=name, reduction=reduction, dtype=dtype, axis=axis)
+        self.axis = axis
+
+    def get_config(self) -> dict[str, Any]:
+        config_ = Loss.get_config(self)
+        config_.update({"axis": self.axis})
+        return config_
+
+
+class Tversky(LossFunctionWrapper):
+    """Tversky loss: Dice with separate weights ``alpha`` (false positives) and ``beta`` (false negatives)."""
+
+    def __init__(self, alpha: float = 0.5, beta: float = 0.5, reduction="sum_over_batch_size",
+                 name: str = "tversky", axis=None, dtype=None):
+        super().__init__(tversky, name=name, reduction=reduction, dtype=dtype, alpha=alpha, beta=beta, axis=axis)
+        self.alpha = alpha
+        self.beta = beta
+        self.axis = axis
+
+    def get_config(self) -> dict[str, Any]:
+        config_ = Loss.get_config(self)
+        config_.update({"alpha": self.alpha, "beta": self.beta, "axis": self.axis})
+        return config_
+
+
+class Circle(LossFunctionWrapper):
+    """Circle loss between integer labels and L2-normalised embeddings (metric learning)."""
+
+    def __init__(self, gamma: float = 80.0, margin: float = 0.4, remove_diagonal: bool = True,
+                 reduction="sum_over_batch_size", name: str = "circle", dtype=None):
+        super().__init__(circle, name=name, reduction=reduction, dtype=dtype, gamma=gamma, margin=margin,
+                         remove_diagonal=remove_diagonal)
+        self.gamma = gamma
+        self.margin = margin
+        self.remove_diagonal = remove_diagonal
+
+    def get_config(self) -> dict[str, Any]:
+        config_ = Loss.get_config(self)
+        config_.update({"gamma": self.gamma, "margin": self.margin, "remove_diagonal": self.remove_diagonal})
+        return config_
+
+
+class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
+    """Noise-robust generalized crossentropy ``(1 - p ** q) / q`` for integer labels, ``0 < q < 1``."""
+
+    def __init__(self, q: float = 0.5, reduction="sum_over_batch_size",
+                 name: str = "categorical_generalized_cross_entropy", dtype=None):
+        if not 0 < q < 1:
+            raise ValueError(f"`q` must be in the interval (0, 1). Received: q={q!r}")
+        super().__init__(categorical_generalized_cross_entropy, name=name, reduction=reduction, dtype=dtype, q=q)
+        self.q = q
+
+    def get_config(self) -> dict[str, Any]:
+        config_ = Loss.get_config(self)
+        config_.update({"q": self.q})
         return config_
