@@ -3,8 +3,8 @@
 Keras 3 dropped most of these in favour of ``keras.ops``; here they are thin torch
 implementations with Keras 2 signatures and defaults (``K.concatenate`` joins on axis -1,
 ``K.sqrt`` clips negatives, ``K.binary_crossentropy`` adds epsilon inside the log).
-Importing this module stays cheap: the op modules are imported on first use, which also
-keeps ``kerastorch.ops`` (which imports ``backend.config``) free of an import cycle.
+The façade sits above ``ops`` and ``activations`` and imports them at module level; the
+settings it re-exports (``floatx``, ``epsilon`` ...) live in ``kerastorch._core``, below ``ops``.
 """
 from __future__ import annotations
 
@@ -16,24 +16,26 @@ from typing import Any
 import numpy as np
 import torch
 
-from kerastorch.backend.config import (  # noqa: F401 - public re-exports
+from kerastorch import ops as _ops_module
+from kerastorch._core.config import (  # noqa: F401 - public re-exports
     backend, dtype_name, epsilon, floatx, get_device, image_data_format, set_device, set_epsilon,
     set_floatx, set_image_data_format, standardize_data_format, to_torch_dtype,
 )
-from kerastorch.backend.naming import reset_uids as _reset_name_uids
+from kerastorch._core.naming import reset_uids as _reset_name_uids
+from kerastorch.activations.activations import relu as _relu
+from kerastorch.ops.core import convert_to_numpy as _convert_to_numpy
+from kerastorch.ops.core import convert_to_tensor as _convert_to_tensor
 
 Tensor = torch.Tensor
 _GET_UID_COUNTS: dict[str, int] = {}
 
 
 def _t(x: Any, dtype: Any = None) -> Tensor:
-    from kerastorch.ops.core import convert_to_tensor
-    return convert_to_tensor(x, dtype=dtype)
+    return _convert_to_tensor(x, dtype=dtype)
 
 
 def _ops():
-    from kerastorch import ops
-    return ops
+    return _ops_module
 
 
 def _floatx_dtype() -> torch.dtype:
@@ -175,8 +177,7 @@ def random_bernoulli(shape: Any, p: float = 0.0, dtype: Any = None, seed: int | 
 def get_value(x: Any) -> Any:
     """A NumPy value of ``x``: tensors, variables, or objects with ``.numpy()`` (e.g. a learning rate)."""
     if isinstance(x, Tensor):
-        from kerastorch.ops.core import convert_to_numpy
-        return convert_to_numpy(x)
+        return _convert_to_numpy(x)
     if hasattr(x, "numpy"):
         return x.numpy()
     if isinstance(getattr(x, "value", None), Tensor):
@@ -507,7 +508,6 @@ def bias_add(x: Any, bias: Any, data_format: str | None = None) -> Tensor:
 # ---------------------------------------------------------------- activations and losses
 
 def relu(x: Any, alpha: float = 0.0, max_value: float | None = None, threshold: float = 0.0) -> Tensor:
-    from kerastorch.activations.activations import relu as _relu
     return _relu(x, negative_slope=alpha, max_value=max_value, threshold=threshold)
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kerastorch.backend.identifiers import Identifiers
-from kerastorch.backend.naming import to_snake_case
+from kerastorch._core.identifiers import Identifiers
+from kerastorch._core.naming import to_snake_case
 from kerastorch.initializers.constant_initializers import (
     Constant, Identity, IdentityInitializer, Ones, Zeros,
 )

@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from kerastorch.backend import config
+from kerastorch._core import config
 from kerastorch.initializers.initializer import Initializer, finish, standardize_shape
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import torch
 
-from kerastorch.backend import config
+from kerastorch._core import config
 
 
 class Initializer:

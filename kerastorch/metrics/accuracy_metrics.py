@@ -5,7 +5,7 @@ from typing import Any
 
 import torch
 
-from kerastorch.backend import config
+from kerastorch._core import config
 from kerastorch.losses.loss import squeeze_or_expand_to_same_rank, to_tensor
 from kerastorch.metrics.base import MeanMetricWrapper
 

@@ -12,8 +12,8 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from kerastorch.backend import config
-from kerastorch.backend.naming import auto_name, to_snake_case
+from kerastorch._core import config
+from kerastorch._core.naming import auto_name, to_snake_case
 from kerastorch.losses.loss import apply_mask, get_mask, squeeze_or_expand_to_same_rank, to_tensor
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from kerastorch.backend import config
+from kerastorch._core import config
 
 Tensor = torch.Tensor
 _PY_SCALARS = (bool, int, float)

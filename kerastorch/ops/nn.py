@@ -12,7 +12,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from kerastorch.backend import config
+from kerastorch._core import config
 from kerastorch.ops.core import convert_to_tensor, wrap_public_ops
 from kerastorch.ops.numpy import _float
 

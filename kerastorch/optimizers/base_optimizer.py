@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 import torch
 
-from kerastorch.backend.naming import auto_name, to_snake_case
+from kerastorch._core.naming import auto_name, to_snake_case
 from kerastorch.optimizers.clipping import clip_gradients
 from kerastorch.optimizers.schedules import learning_rate_schedule as lr_schedules
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import torch
 
-from kerastorch.backend.config import epsilon
-from kerastorch.backend.identifiers import Identifiers
-from kerastorch.backend.naming import to_snake_case
+from kerastorch._core.config import epsilon
+from kerastorch._core.identifiers import Identifiers
+from kerastorch._core.naming import to_snake_case
 
 
 def _non_negative(value: Any, name: str) -> float:

@@ -1,0 +1,39 @@
+"""Where kerastorch's defaults differ from Keras's, and the switches that restore Keras.
+
+Each default is better than Keras's for most users (see README "Differences from
+Keras"); ``use_keras_defaults()`` restores every Keras behaviour at once, and each
+setting can also be changed alone.
+
+- ``validation_split``: "stratified" (default) draws a seeded random split, stratified
+  when the targets are class labels; "last" is Keras's last fraction of the arrays.
+- ``weight_decay_skips_biases_and_norms``: True (default) excludes biases and
+  normalization weights from decoupled weight decay; Keras decays every variable.
+"""
+from __future__ import annotations
+
+_SETTINGS = {"validation_split": "stratified", "weight_decay_skips_biases_and_norms": True,
+             "validation_split_seed": 1337}
+_KERAS = {"validation_split": "last", "weight_decay_skips_biases_and_norms": False}
+_CHOICES = {"validation_split": ("stratified", "random", "last")}
+
+
+def get(name: str):
+    if name not in _SETTINGS:
+        raise ValueError(f"Unknown kerastorch default {name!r}. Known: {sorted(_SETTINGS)}.")
+    return _SETTINGS[name]
+
+
+def set(name: str, value) -> None:  # noqa: A001 - mirrors get()
+    if name not in _SETTINGS:
+        raise ValueError(f"Unknown kerastorch default {name!r}. Known: {sorted(_SETTINGS)}.")
+    if name in _CHOICES and value not in _CHOICES[name]:
+        raise ValueError(f"{name} must be one of {_CHOICES[name]}, received {value!r}.")
+    _SETTINGS[name] = value
+
+
+def use_keras_defaults(enabled: bool = True) -> None:
+    """Restore Keras's behaviour for every default kerastorch changes (or go back to kerastorch's)."""
+    if enabled:
+        _SETTINGS.update(_KERAS)
+    else:
+        _SETTINGS.update({"validation_split": "stratified", "weight_decay_skips_biases_and_norms": True})
