@@ -136,10 +136,13 @@ def _walk_everything(source, size: int) -> None:
             obj.attrs[key]
         if isinstance(obj, h5py.Group):
             for key in list(obj.keys()):
+                if not isinstance(obj.get(key, getlink=True), (h5py.HardLink, h5py.SoftLink)):
+                    continue  # never open another file from here (hdf5_safety refuses such links)
                 item = obj.get(key)
                 if item is not None:
                     stack.append((item, depth + 1))
-        elif isinstance(obj, h5py.Dataset) and read_data and obj.shape is not None and obj.dtype.kind in "biufc":
+        elif (isinstance(obj, h5py.Dataset) and read_data and obj.shape is not None and obj.dtype.kind in "biufc"
+              and not obj.is_virtual and not obj.external):
             if int(np.prod(obj.shape, dtype=np.float64)) * obj.dtype.itemsize <= budget:
                 obj[()]
 
@@ -185,9 +188,15 @@ def preflight_h5(source, label, size: int) -> None:
                               "the file is damaged.")
 
 
-def open_h5(source, path_label=None, mode: str = "r", size: int | None = None):
-    """``h5py.File`` for a path or bytes, with open errors reported as FileFormatError."""
+def open_h5(source, path_label=None, mode: str = "r", size: int | None = None, safe_mode: bool | None = None):
+    """``h5py.File`` for a path or bytes, with open errors reported as FileFormatError.
+
+    Read mode refuses files that point outside themselves (see ``hdf5_safety``) unless
+    ``safe_mode`` is False (None: the ambient safe-mode setting).
+    """
     import h5py
+
+    from kerastorch.saving import hdf5_safety
     label = path_label if path_label is not None else source
     if mode == "r":
         if size is None:
@@ -195,8 +204,20 @@ def open_h5(source, path_label=None, mode: str = "r", size: int | None = None):
         preflight_h5(source, label, size)
     with reading(label, "open the HDF5 file"):
         if isinstance(source, (bytes, bytearray)):
-            return h5py.File(io.BytesIO(source), mode)
-        return h5py.File(source, mode)
+            f = h5py.File(io.BytesIO(source), mode)
+        else:
+            f = h5py.File(source, mode)
+    if mode == "r":
+        try:
+            hdf5_safety.check_h5(f, label, safe_mode)
+        except hdf5_safety.UnsafeHDF5Error:
+            f.close()
+            raise
+        except READ_ERRORS as e:
+            f.close()
+            raise FileFormatError(f"Could not inspect the links of {describe(label)}: the file is damaged "
+                                  f"({type(e).__name__}: {e}).") from e
+    return f
 
 
 def decode(value) -> str:

@@ -201,7 +201,7 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
                              "and call `model.load_weights(path)`.")
         raise FileFormatError(f"{label} is a zip file but not a .keras model archive (no config.json).")
     if kind == "hdf5":
-        f = file_utils.open_h5(path)
+        f = file_utils.open_h5(path, safe_mode=safe_mode)
         try:
             with file_utils.reading(path, "inspect"):
                 has_config = "model_config" in f.attrs
@@ -320,7 +320,7 @@ def _load_keras_archive(path: str, custom_objects, compile: bool, safe_mode: boo
                               "`load_weights` to read its weights into a model built in code).")
     config = dict(config)
     compile_config = config.pop("compile_config", None)
-    f = file_utils.open_h5(bytes(weights), path)
+    f = file_utils.open_h5(bytes(weights), path, safe_mode=safe_mode)
     try:
         tree = keras_v3.read_tree(f, path, len(weights))
     finally:
@@ -337,6 +337,8 @@ def _load_keras_archive(path: str, custom_objects, compile: bool, safe_mode: boo
 def load_weights(model, filepath, by_name: bool = False, skip_mismatch: bool = False, **kwargs) -> None:
     """``model.load_weights``: any supported format, detected from the file's content."""
     path = os.fspath(filepath)
+    # safe_mode=False lets HDF5 external links / virtual datasets through (see hdf5_safety).
+    safe_mode = kwargs.pop("safe_mode", None)
     _exists(path)
     label = repr(path)
     kind = file_utils.sniff(path)
@@ -344,14 +346,14 @@ def load_weights(model, filepath, by_name: bool = False, skip_mismatch: bool = F
         zkind = file_utils.zip_kind(path)
         if zkind == "keras":
             _, weights = keras_v3.read_archive(path)
-            _load_h5_weights(model, bytes(weights), path, len(weights), by_name, skip_mismatch)
+            _load_h5_weights(model, bytes(weights), path, len(weights), by_name, skip_mismatch, safe_mode)
             return
         if zkind == "torch":
             _load_torch_weights(model, path, by_name, skip_mismatch)
             return
         raise FileFormatError(f"{label} is a zip file but neither a .keras archive nor a torch checkpoint.")
     if kind == "hdf5":
-        _load_h5_weights(model, path, path, file_utils.file_size(path), by_name, skip_mismatch)
+        _load_h5_weights(model, path, path, file_utils.file_size(path), by_name, skip_mismatch, safe_mode)
         return
     if kind == "pickle":
         _load_torch_weights(model, path, by_name, skip_mismatch)
@@ -362,8 +364,9 @@ def load_weights(model, filepath, by_name: bool = False, skip_mismatch: bool = F
                           "a .keras archive or a torch checkpoint (.pt).")
 
 
-def _load_h5_weights(model, source, path, size: int, by_name: bool, skip_mismatch: bool) -> None:
-    f = file_utils.open_h5(source, path)
+def _load_h5_weights(model, source, path, size: int, by_name: bool, skip_mismatch: bool,
+                     safe_mode: bool | None = None) -> None:
+    f = file_utils.open_h5(source, path, safe_mode=safe_mode)
     try:
         with file_utils.reading(path, "inspect"):
             if "model_weights" in f and file_utils.has_name_list(f["model_weights"], "layer_names"):
