@@ -1,0 +1,95 @@
+"""The one table of Keras 3 public names that kerastorch deliberately does not provide.
+
+Each entry says why, and what to use instead. Two readers share it: the package
+modules' ``__getattr__`` (so ``keras.export.ExportArchive`` fails with a message naming
+the Keras API and the alternative, instead of a bare AttributeError), and the
+conformance suite (tests/conformance), which counts these names as excluded rather
+than missing. Names that are merely not written yet do not belong here.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Unsupported(NamedTuple):
+    reason: str
+    alternative: str
+
+
+class UnsupportedKerasAPI(AttributeError, NotImplementedError):
+    """Raised on access to a Keras name kerastorch does not provide.
+
+    An AttributeError, so ``hasattr`` and ``getattr(module, name, default)`` keep working;
+    also a NotImplementedError, so ``except NotImplementedError`` catches it.
+    """
+
+
+_JAX_ONLY = "a JAX-backend feature of Keras"
+_TF_ONLY = "a TensorFlow-only feature of Keras"
+
+UNSUPPORTED: dict[str, Unsupported] = {
+    # ---- top level
+    "keras.distribution": Unsupported(
+        f"Keras's DeviceMesh/LayoutMap sharding API is {_JAX_ONLY} (the torch backend of Keras has no "
+        "distribution_lib either)",
+        "torch.distributed with DistributedDataParallel or FSDP around the model"),
+    "keras.export": Unsupported(
+        "ExportArchive writes TensorFlow SavedModel/TFLite artifacts, " + _TF_ONLY,
+        "torch.export.export(model, (example_input,)) or model.save('model.keras')"),
+    "keras.legacy": Unsupported(
+        "keras.legacy holds tf.keras's Keras 2 saving internals, " + _TF_ONLY,
+        "keras.models.load_model (reads Keras 2 .h5 files) and keras.saving"),
+    "keras.quantizers": Unsupported(
+        "int8/int4/float8 weight quantization (quantize(), GPTQ, AWQ) is not implemented",
+        "torch.ao.quantization on the model's torch modules"),
+    "keras.Quantizer": Unsupported(
+        "int8/int4/float8 weight quantization is not implemented",
+        "torch.ao.quantization on the model's torch modules"),
+    "keras.Operation": Unsupported(
+        "kerastorch runs ops eagerly on torch tensors and has no Operation graph node to subclass",
+        "subclass keras.layers.Layer (it also works on symbolic keras.Input tensors)"),
+    "keras.Function": Unsupported(
+        "kerastorch has no stand-alone op graph outside models",
+        "keras.Model(inputs, outputs), which is callable the same way"),
+    "keras.StatelessScope": Unsupported(
+        "kerastorch variables are torch Parameters updated in place; there is no stateless variable mapping",
+        "torch.func.functional_call(model, new_state_dict, args)"),
+    "keras.SymbolicScope": Unsupported(
+        "kerastorch traces functional models by running layers on small tensors, not inside a symbolic scope",
+        "keras.Input(...) and layer calls on it"),
+    "keras.RematScope": Unsupported(
+        "per-layer rematerialization modes would need the layer call path to consult a scope, which it does not",
+        "keras.remat(fn) (torch.utils.checkpoint) around the expensive function"),
+    # ---- keras.utils
+    "keras.utils.legacy": Unsupported(
+        "keras.utils.legacy serializes tf.keras's Keras 2 object format, " + _TF_ONLY,
+        "keras.utils.serialize_keras_object / deserialize_keras_object (which also read Keras 2 configs)"),
+    "keras.utils.model_to_dot": Unsupported(
+        "needs pydot and Graphviz, which are not dependencies",
+        "model.summary()"),
+    "keras.utils.plot_model": Unsupported(
+        "needs pydot and Graphviz, which are not dependencies",
+        "model.summary() (or keras.utils.model_to_dot in real Keras)"),
+}
+
+
+def unsupported_error(module: str, name: str) -> UnsupportedKerasAPI | None:
+    """The error for ``module.name`` (module spelled ``keras.utils``), or None if not listed."""
+    entry = UNSUPPORTED.get(f"{module}.{name}")
+    if entry is None:
+        return None
+    return UnsupportedKerasAPI(f"`{module}.{name}` is not supported by kerastorch: {entry.reason}. "
+                               f"Use {entry.alternative} instead.")
+
+
+def module_getattr(kerastorch_module: str):
+    """A module ``__getattr__`` that raises the table's message for listed names."""
+    keras_module = "keras" + kerastorch_module[len("kerastorch"):]
+
+    def __getattr__(name: str):
+        error = unsupported_error(keras_module, name)
+        if error is not None:
+            raise error
+        raise AttributeError(f"module {kerastorch_module!r} has no attribute {name!r}")
+
+    return __getattr__
