@@ -11,10 +11,12 @@ import io
 import json
 import os
 import re
-import tempfile
 import zipfile
 
 import numpy as np
+
+# Atomic writes live in their own module (temp naming, stale-file cleanup); re-exported here.
+from kerastorch.saving.atomic import atomic_path, atomic_write_bytes  # noqa: F401
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
@@ -51,33 +53,6 @@ def reading(path, what: str = "read"):
     except READ_ERRORS as e:
         raise FileFormatError(f"Could not {what} {describe(path)}: the file is damaged, truncated or not in the "
                               f"expected format ({type(e).__name__}: {e}).") from e
-
-
-# --------------------------------------------------------------------- atomic writes
-@contextlib.contextmanager
-def atomic_path(path, overwrite: bool = True):
-    """Yield a temporary path next to ``path``; on success it is renamed onto ``path`` (``os.replace``)."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
-    os.close(fd)
-    try:
-        yield tmp
-        if not overwrite and os.path.exists(path):
-            raise FileExistsError(f"{path!r} already exists and overwrite=False.")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
-def atomic_write_bytes(path, data: bytes) -> None:
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
 
 
 # --------------------------------------------------------------------- sniffing
@@ -142,9 +117,9 @@ def _walk_everything(source, size: int) -> None:
                 if item is not None:
                     stack.append((item, depth + 1))
         elif (isinstance(obj, h5py.Dataset) and read_data and obj.shape is not None and obj.dtype.kind in "biufc"
-              and not obj.is_virtual and not obj.external):
-            if int(np.prod(obj.shape, dtype=np.float64)) * obj.dtype.itemsize <= budget:
-                obj[()]
+              and not obj.is_virtual and not obj.external
+              and int(np.prod(obj.shape, dtype=np.float64)) * obj.dtype.itemsize <= budget):
+            obj[()]
 
 
 def preflight_h5(source, label, size: int) -> None:

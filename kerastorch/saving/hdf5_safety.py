@@ -69,7 +69,7 @@ def find_foreign_references(f) -> list[tuple[str, str, str]]:
         group, gpath, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise UnsafeHDF5Error(f"Groups are nested more than {MAX_DEPTH} levels deep at {gpath!r}.")
-        for key in group.keys():
+        for key in group:
             links += 1
             if links > MAX_LINKS:
                 raise UnsafeHDF5Error(f"The file holds more than {MAX_LINKS} links.")

@@ -102,7 +102,7 @@ FORMATS = ["legacy_model", "legacy_weights", "keras3_weights", "keras_archive"]
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_pointer_out_of_the_file_is_refused_then_allowed_with_safe_mode_false(tmp_path, fmt, kind):
-    path, load, where = _attacked(tmp_path, fmt, kind)
+    _, load, where = _attacked(tmp_path, fmt, kind)
     with pytest.raises(ValueError) as info:
         load()
     message = str(info.value)
@@ -143,7 +143,7 @@ def test_external_link_to_a_whole_layer_group_is_refused(tmp_path):
 
 
 def test_ambient_safe_mode_scope_opts_in(tmp_path):
-    path, load, _ = _attacked(tmp_path, "legacy_weights", "external_link")
+    _, load, _ = _attacked(tmp_path, "legacy_weights", "external_link")
     with serialization.SafeModeScope(False):
         model = load()
     np.testing.assert_array_equal(model.get_layer("d1").kernel.detach().numpy(), SECRET)
