@@ -1,7 +1,8 @@
 """``keras.ops`` on torch tensors: ``from kerastorch import ops; ops.matmul(a, b)``.
 
 The functions live in submodules named like Keras's (``ops.numpy``, ``ops.nn``, ``ops.math``,
-``ops.linalg``, ``ops.core``); this package re-exports them flat, as ``keras.ops`` does.
+``ops.linalg``, ``ops.core``, ``ops.image``, ``ops.einops``); this package re-exports them flat,
+as ``keras.ops`` does (except ``ops.image``, which like Keras's stays a namespace only).
 """
 from kerastorch.ops.core import (  # noqa: F401
     cast, cond, convert_to_numpy, convert_to_tensor, dtype, fori_loop, is_tensor, map, scatter,
@@ -34,4 +35,21 @@ from kerastorch.ops.math import (  # noqa: F401
 from kerastorch.ops.linalg import (  # noqa: F401
     cholesky, det, inv, norm, qr, solve,
 )
-from kerastorch.ops import core, linalg, math, nn, numpy  # noqa: F401,E402
+from kerastorch.ops import core, einops, image, linalg, math, nn, numpy  # noqa: F401,E402
+
+
+def _export_flat() -> None:
+    # The sections added later are re-exported by walking their public callables, so the flat
+    # namespace cannot drift from the submodules (the explicit imports above stay greppable).
+    namespace = globals()
+    for module in (core, numpy, nn, math, linalg, einops):
+        for name in dir(module):
+            value = getattr(module, name)
+            if name.startswith("_") or name in namespace or not callable(value) or isinstance(value, type):
+                continue
+            if getattr(value, "__module__", "").startswith("kerastorch.ops"):
+                namespace[name] = value
+
+
+_export_flat()
+del _export_flat

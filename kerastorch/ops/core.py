@@ -257,3 +257,8 @@ wrap_public_ops(globals(), exclude=(
     "convert_to_tensor", "convert_to_numpy", "is_tensor", "dtype", "shape", "symbolic_op",
     "wrap_public_ops", "cond", "while_loop", "fori_loop", "map", "vectorized_map",
 ))
+
+# Scans, switch, custom_gradient and saturate_cast live in ops/control.py; ops.core carries them as Keras's does.
+from kerastorch.ops.control import (  # noqa: E402,F401
+    associative_scan, custom_gradient, saturate_cast, scan, switch,
+)

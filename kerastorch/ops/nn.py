@@ -265,4 +265,497 @@ def dropout(x: Any, rate: float, noise_shape: Any = None, seed: int | None = Non
     return x * keep.to(x.dtype) / (1.0 - rate)
 
 
+
+# ---------------------------------------------------------------- more activations
+
+def sparse_sigmoid(x: Any) -> Tensor:
+    """0 below -1, 1 above 1, linear ``(x + 1) / 2`` in between."""
+    x = _float(x)
+    return torch.clamp(0.5 * (x + 1), 0.0, 1.0)
+
+
+def sparsemax(x: Any, axis: int = -1) -> Tensor:
+    """Euclidean projection of ``x`` onto the probability simplex along ``axis``."""
+    x = _float(x)
+    ordered = torch.sort(x, dim=axis, descending=True).values
+    cum = torch.cumsum(ordered, dim=axis)
+    shape = [1] * x.ndim
+    shape[axis] = -1
+    rank = torch.arange(1, x.shape[axis] + 1, dtype=x.dtype, device=x.device).reshape(shape)
+    support = ordered - (cum - 1) / rank > 0
+    k = support.sum(dim=axis, keepdim=True)
+    tau = (torch.where(support, cum, 0).sum(dim=axis, keepdim=True) - 1) / k
+    return torch.clamp(x - tau, min=0.0)
+
+
+def polar(abs_: Any, angle: Any) -> Tensor:
+    """The complex tensor ``abs_ * exp(1j * angle)``."""
+    magnitude = _float(abs_)
+    angle = convert_to_tensor(angle, device=magnitude.device)
+    return torch.complex(magnitude * torch.cos(angle), magnitude * torch.sin(angle))
+
+
+# ---------------------------------------------------------------- normalization layers' math
+
+def _contiguous(axes: list[int]) -> bool:
+    return all(b == a + 1 for a, b in zip(axes, axes[1:]))
+
+
+def _norm_axes(axis: Any, ndim: int) -> list[int]:
+    axes = [axis] if isinstance(axis, int) else list(axis)
+    return sorted(a % ndim for a in axes)
+
+
+def layer_normalization(x: Any, gamma: Any = None, beta: Any = None, axis: Any = -1,
+                        epsilon: float | None = None, **kwargs: Any) -> Tensor:
+    """``(x - mean) / sqrt(var + epsilon) * gamma + beta`` over ``axis``, computed in >= float32.
+
+    ``rms_scaling=True`` (deprecated in Keras) divides by the standard deviation without centring.
+    """
+    rms_scaling = kwargs.pop("rms_scaling", False)
+    if kwargs:
+        raise TypeError(f"layer_normalization got unexpected keyword arguments {sorted(kwargs)}.")
+    eps = config.epsilon() if epsilon is None else epsilon
+    x = convert_to_tensor(x)
+    original = x.dtype
+    compute = torch.promote_types(x.dtype, torch.float32) if x.dtype != torch.float64 else x.dtype
+    if not (x.is_floating_point() or x.is_complex()):
+        compute = torch.float32
+    x = x.to(compute)
+    gamma = None if gamma is None else convert_to_tensor(gamma, device=x.device).to(compute)
+    beta = None if beta is None else convert_to_tensor(beta, device=x.device).to(compute)
+    axes = _norm_axes(axis, x.ndim)
+    shape = [x.shape[d] if d in axes else 1 for d in range(x.ndim)]
+
+    def _b(v: Tensor | None) -> Tensor | None:
+        return v if v is None or v.ndim == x.ndim or axes == [x.ndim - 1] else v.reshape(shape)
+
+    if rms_scaling:
+        out = x * torch.rsqrt(torch.var(x, dim=axes, correction=0, keepdim=True) + eps)
+        if gamma is not None:
+            out = out * _b(gamma)
+    elif _contiguous(axes):
+        out = F.layer_norm(x, tuple(x.shape[d] for d in axes), gamma, beta, eps)
+    else:
+        variance, mean = torch.var_mean(x, dim=axes, correction=0, keepdim=True)
+        inv = torch.rsqrt(variance + eps)
+        if gamma is not None:
+            inv = inv * _b(gamma)
+        out = x * inv - mean * inv
+        if beta is not None:
+            out = out + _b(beta)
+    return out.to(original)
+
+
+def rms_normalization(x: Any, scale: Any = None, axis: Any = -1, epsilon: float | None = None) -> Tensor:
+    """``x / sqrt(mean(x**2) + epsilon) * scale`` over ``axis``, computed in >= float32."""
+    eps = config.epsilon() if epsilon is None else epsilon
+    x = convert_to_tensor(x)
+    original = x.dtype
+    compute = x.dtype if x.dtype == torch.float64 else torch.float32
+    x = x.to(compute)
+    scale = None if scale is None else convert_to_tensor(scale, device=x.device).to(compute)
+    if x.ndim == 0:
+        x = x.reshape(1)
+    axes = _norm_axes(axis, x.ndim)
+    if _contiguous(axes):
+        out = F.rms_norm(x, tuple(x.shape[d] for d in axes), scale, eps)
+    else:
+        out = x * torch.rsqrt(torch.mean(x * x, dim=axes, keepdim=True) + eps)
+        if scale is not None:
+            out = out * scale
+    return out.to(original)
+
+
+# ---------------------------------------------------------------- convolution and pooling
+
+def _tuple(op: str, name: str, value: Any, n: int) -> tuple[int, ...]:
+    if isinstance(value, int):
+        return (value,) * n
+    value = tuple(int(v) for v in value)
+    if len(value) != n:
+        raise ValueError(f"{op}: `{name}` must be an int or a tuple of {n} ints. Received: {name}={value}")
+    return value
+
+
+def _spatial_rank(op: str, x: Tensor) -> int:
+    if x.ndim not in (3, 4, 5):
+        raise ValueError(f"{op}: `inputs` must have rank 3, 4 or 5 (batch, spatial dims, channels). "
+                         f"Received: inputs.shape={tuple(x.shape)}")
+    return x.ndim - 2
+
+
+def _to_channels_first(x: Tensor, data_format: str) -> Tensor:
+    return torch.movedim(x, -1, 1).contiguous() if data_format == "channels_last" else x
+
+
+def _from_channels_first(x: Tensor, data_format: str) -> Tensor:
+    return torch.movedim(x, 1, -1) if data_format == "channels_last" else x
+
+
+def _check_padding(op: str, padding: str) -> str:
+    padding = padding.lower()
+    if padding not in ("valid", "same"):
+        raise ValueError(f"{op}: `padding` must be 'valid' or 'same'. Received: padding={padding!r}")
+    return padding
+
+
+def _same_pads(sizes: Any, kernel: Any, strides: Any, dilation: Any) -> list[tuple[int, int]]:
+    """TensorFlow's "same" padding per spatial dim: extra pixel on the right."""
+    pads = []
+    for n, k, s, d in zip(sizes, kernel, strides, dilation):
+        k_eff = (k - 1) * d + 1
+        total = max(0, (-(-n // s) - 1) * s + k_eff - n)
+        pads.append((total // 2, total - total // 2))
+    return pads
+
+
+def _pad_spatial(x: Tensor, pads: list[tuple[int, int]], mode: str = "constant",
+                 value: float = 0.0) -> Tensor:
+    flat = [p for pair in reversed(pads) for p in pair]
+    if not any(flat):
+        return x
+    return F.pad(x, flat, mode=mode, value=value) if mode == "constant" else F.pad(x, flat, mode=mode)
+
+
+def _pool(op: str, inputs: Any, pool_size: Any, strides: Any, padding: str, data_format: Any) -> tuple:
+    x = convert_to_tensor(inputs)
+    n = _spatial_rank(op, x)
+    pool = _tuple(op, "pool_size", pool_size, n)
+    strides = pool if strides is None else _tuple(op, "strides", strides, n)
+    data_format = config.standardize_data_format(data_format)
+    return _to_channels_first(x, data_format), n, pool, strides, _check_padding(op, padding), data_format
+
+
+def max_pool(inputs: Any, pool_size: Any, strides: Any = None, padding: str = "valid",
+             data_format: str | None = None) -> Tensor:
+    x, n, pool, strides, padding, data_format = _pool("max_pool", inputs, pool_size, strides, padding, data_format)
+    if padding == "same":
+        x = _pad_spatial(x, _same_pads(x.shape[2:], pool, strides, (1,) * n), value=float("-inf")) \
+            if x.is_floating_point() else _pad_spatial(x, _same_pads(x.shape[2:], pool, strides, (1,) * n),
+                                                       mode="replicate")
+    fn = (F.max_pool1d, F.max_pool2d, F.max_pool3d)[n - 1]
+    return _from_channels_first(fn(x, kernel_size=pool, stride=strides), data_format)
+
+
+def average_pool(inputs: Any, pool_size: Any, strides: Any = None, padding: str = "valid",
+                 data_format: str | None = None) -> Tensor:
+    """Mean pooling; with ``padding="same"`` border windows average only their real entries."""
+    x, n, pool, strides, padding, data_format = _pool("average_pool", inputs, pool_size, strides, padding,
+                                                      data_format)
+    x = _float(x)
+    fn = (F.avg_pool1d, F.avg_pool2d, F.avg_pool3d)[n - 1]
+    if padding == "same":
+        pads = _same_pads(x.shape[2:], pool, strides, (1,) * n)
+        if any(left != right for left, right in pads):
+            # Keras's torch backend replicates the edge when the padding is lopsided, so those
+            # windows average the repeated border values.
+            return _from_channels_first(fn(_pad_spatial(x, pads, mode="replicate"), kernel_size=pool,
+                                           stride=strides), data_format)
+        ones = torch.ones((1, 1) + tuple(x.shape[2:]), dtype=x.dtype, device=x.device)
+        total = fn(_pad_spatial(x, pads), kernel_size=pool, stride=strides)
+        count = fn(_pad_spatial(ones, pads), kernel_size=pool, stride=strides)
+        return _from_channels_first(total / count, data_format)
+    return _from_channels_first(fn(x, kernel_size=pool, stride=strides), data_format)
+
+
+def _adaptive(op: str, fn_table: tuple, inputs: Any, output_size: Any, data_format: Any) -> Tensor:
+    x = convert_to_tensor(inputs)
+    n = _spatial_rank(op, x)
+    data_format = config.standardize_data_format(data_format)
+    size = _tuple(op, "output_size", output_size, n)
+    out = fn_table[n - 1](_to_channels_first(x, data_format), size if n > 1 else size[0])
+    return _from_channels_first(out[0] if isinstance(out, tuple) else out, data_format)
+
+
+def adaptive_average_pool(inputs: Any, output_size: Any, data_format: str | None = None) -> Tensor:
+    return _adaptive("adaptive_average_pool", (F.adaptive_avg_pool1d, F.adaptive_avg_pool2d,
+                                               F.adaptive_avg_pool3d), inputs, output_size, data_format)
+
+
+def adaptive_max_pool(inputs: Any, output_size: Any, data_format: str | None = None) -> Tensor:
+    return _adaptive("adaptive_max_pool", (F.adaptive_max_pool1d, F.adaptive_max_pool2d,
+                                           F.adaptive_max_pool3d), inputs, output_size, data_format)
+
+
+def _torch_kernel(kernel: Tensor) -> Tensor:
+    # Keras kernels are (*spatial, in, out); torch wants (out, in, *spatial).
+    return kernel.permute(kernel.ndim - 1, kernel.ndim - 2, *range(kernel.ndim - 2))
+
+
+def conv(inputs: Any, kernel: Any, strides: Any = 1, padding: str = "valid", data_format: str | None = None,
+         dilation_rate: Any = 1) -> Tensor:
+    """N-D convolution with a Keras ``(*spatial, in_channels / groups, out_channels)`` kernel."""
+    x = convert_to_tensor(inputs)
+    kernel = convert_to_tensor(kernel, device=x.device)
+    n = _spatial_rank("conv", x)
+    if kernel.ndim != n + 2:
+        raise ValueError(f"conv: `kernel` must have rank {n + 2} for inputs of rank {x.ndim}. "
+                         f"Received: kernel.shape={tuple(kernel.shape)}")
+    strides = _tuple("conv", "strides", strides, n)
+    dilation = _tuple("conv", "dilation_rate", dilation_rate, n)
+    padding = _check_padding("conv", padding)
+    data_format = config.standardize_data_format(data_format)
+    x = _to_channels_first(x, data_format)
+    w = _torch_kernel(kernel)
+    if x.shape[1] % w.shape[1]:
+        raise ValueError(f"conv: the input channels ({x.shape[1]}) must be divisible by the kernel's input "
+                         f"channels ({w.shape[1]}).")
+    dtype = torch.promote_types(x.dtype, w.dtype)
+    x, w = x.to(dtype), w.to(dtype)
+    if padding == "same":
+        x = _pad_spatial(x, _same_pads(x.shape[2:], w.shape[2:], strides, dilation))
+    fn = (F.conv1d, F.conv2d, F.conv3d)[n - 1]
+    out = fn(x, w, stride=strides, dilation=dilation, groups=x.shape[1] // w.shape[1])
+    return _from_channels_first(out, data_format)
+
+
+def depthwise_conv(inputs: Any, kernel: Any, strides: Any = 1, padding: str = "valid",
+                   data_format: str | None = None, dilation_rate: Any = 1) -> Tensor:
+    """Per-channel convolution; ``kernel`` is ``(*spatial, in_channels, depth_multiplier)``."""
+    kernel = convert_to_tensor(kernel)
+    x = convert_to_tensor(inputs)
+    channels = x.shape[-1] if config.standardize_data_format(data_format) == "channels_last" else x.shape[1]
+    if kernel.shape[-2] != channels:
+        raise ValueError(f"depthwise_conv: the kernel's input channels ({kernel.shape[-2]}) must equal the "
+                         f"inputs' channels ({channels}). Received: kernel.shape={tuple(kernel.shape)}")
+    kernel = kernel.reshape(tuple(kernel.shape[:-2]) + (1, kernel.shape[-2] * kernel.shape[-1]))
+    return conv(x, kernel, strides, padding, data_format, dilation_rate)
+
+
+def separable_conv(inputs: Any, depthwise_kernel: Any, pointwise_kernel: Any, strides: Any = 1,
+                   padding: str = "valid", data_format: str | None = None, dilation_rate: Any = 1) -> Tensor:
+    depthwise = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
+    return conv(depthwise, pointwise_kernel, 1, "valid", data_format, dilation_rate)
+
+
+def _transpose_pads(k: int, s: int, d: int, padding: str, output_padding: int | None) -> tuple[int, int]:
+    """(left, right) padding of the stride-dilated input, as Keras (and JAX) define them."""
+    k_eff = (k - 1) * d + 1
+    if padding == "valid":
+        extra = max(k_eff, s) - k_eff if output_padding is None else output_padding
+        return k_eff - 1, k_eff - 1 + extra
+    total = s + k_eff - 2 if output_padding is None else k_eff + k_eff % 2 - 2 + output_padding
+    left = min(total // 2 + total % 2, k_eff - 1)
+    return left, total - left
+
+
+def conv_transpose(inputs: Any, kernel: Any, strides: Any = 1, padding: str = "valid", output_padding: Any = None,
+                   data_format: str | None = None, dilation_rate: Any = 1) -> Tensor:
+    """Transposed convolution; ``kernel`` is ``(*spatial, out_channels, in_channels)`` as in Keras."""
+    x = convert_to_tensor(inputs)
+    kernel = convert_to_tensor(kernel, device=x.device)
+    n = _spatial_rank("conv_transpose", x)
+    strides = _tuple("conv_transpose", "strides", strides, n)
+    dilation = _tuple("conv_transpose", "dilation_rate", dilation_rate, n)
+    out_pad = (None,) * n if output_padding is None else _tuple("conv_transpose", "output_padding",
+                                                                output_padding, n)
+    padding = _check_padding("conv_transpose", padding)
+    data_format = config.standardize_data_format(data_format)
+    x = _to_channels_first(x, data_format)
+    w = kernel.permute(kernel.ndim - 1, kernel.ndim - 2, *range(kernel.ndim - 2))  # (in, out, *spatial)
+    dtype = torch.promote_types(x.dtype, w.dtype)
+    fn = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[n - 1]
+    out = fn(x.to(dtype), w.to(dtype), stride=strides, dilation=dilation)
+    # torch gives the full (input - 1) * stride + k_eff window; cut (or zero-extend) it to Keras's.
+    index = [slice(None), slice(None)]
+    extend = []
+    for i in range(n):
+        k_eff = (w.shape[2 + i] - 1) * dilation[i] + 1
+        left, right = _transpose_pads(w.shape[2 + i], strides[i], dilation[i], padding, out_pad[i])
+        crop_l, crop_r = k_eff - 1 - left, k_eff - 1 - right
+        index.append(slice(max(crop_l, 0), out.shape[2 + i] - max(crop_r, 0)))
+        extend.append((max(-crop_l, 0), max(-crop_r, 0)))
+    out = _pad_spatial(out[tuple(index)], extend)
+    return _from_channels_first(out, data_format)
+
+
+# ---------------------------------------------------------------- patches and blocks
+
+def unfold(x: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> Tensor:
+    """Sliding blocks of a channels-first ``(N, C, H, W)`` batch as ``(N, C * kh * kw, L)``."""
+    x = convert_to_tensor(x)
+    if x.ndim != 4:
+        raise ValueError(f"unfold: `x` must be (N, C, H, W). Received: x.shape={tuple(x.shape)}")
+    return F.unfold(x, kernel_size=kernel_size, dilation=dilation, padding=padding, stride=stride)
+
+
+def fold(x: Any, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
+         stride: Any = 1) -> Tensor:
+    """Inverse of :func:`unfold`: sums overlapping blocks back into ``(N, C, *output_size)``."""
+    x = convert_to_tensor(x)
+    return F.fold(x, output_size=output_size, kernel_size=kernel_size, dilation=dilation, padding=padding,
+                  stride=stride)
+
+
+def depth_to_space(x: Any, block_size: int, data_format: str = "channels_last") -> Tensor:
+    x = convert_to_tensor(x)
+    if x.ndim != 4:
+        raise ValueError(f"depth_to_space: `x` must have rank 4. Received: x.shape={tuple(x.shape)}")
+    b = int(block_size)
+    if data_format == "channels_last":
+        n, h, w, c = x.shape
+        if c % (b * b):
+            raise ValueError(f"depth_to_space: channels ({c}) must be divisible by block_size**2 ({b * b}).")
+        return x.reshape(n, h, w, b, b, c // (b * b)).permute(0, 1, 3, 2, 4, 5).reshape(n, h * b, w * b, -1)
+    n, c, h, w = x.shape
+    return x.reshape(n, c // (b * b), b, b, h, w).permute(0, 1, 4, 2, 5, 3).reshape(n, -1, h * b, w * b)
+
+
+def space_to_depth(x: Any, block_size: int, data_format: str = "channels_last") -> Tensor:
+    x = convert_to_tensor(x)
+    if x.ndim != 4:
+        raise ValueError(f"space_to_depth: `x` must have rank 4. Received: x.shape={tuple(x.shape)}")
+    b = int(block_size)
+    if data_format == "channels_last":
+        n, h, w, c = x.shape
+        if h % b or w % b:
+            raise ValueError(f"space_to_depth: height and width ({h}, {w}) must be divisible by block_size={b}.")
+        return x.reshape(n, h // b, b, w // b, b, c).permute(0, 1, 3, 2, 4, 5).reshape(n, h // b, w // b, -1)
+    n, c, h, w = x.shape
+    return x.reshape(n, c, h // b, b, w // b, b).permute(0, 1, 3, 5, 2, 4).reshape(n, -1, h // b, w // b)
+
+
+# ---------------------------------------------------------------- attention, metrics, CTC
+
+def dot_product_attention(query: Any, key: Any, value: Any, bias: Any = None, mask: Any = None,
+                          scale: float | None = None, is_causal: bool = False, flash_attention: bool | None = None,
+                          attn_logits_soft_cap: float | None = None) -> Tensor:
+    """Scaled dot-product attention on ``(batch, seq, heads, dim)`` tensors (grouped-query aware).
+
+    ``attn_logits_soft_cap`` is accepted for signature parity; like Keras's torch backend it
+    does not change the result.
+    """
+    from kerastorch.ops.numpy._helpers import result_type
+
+    q, k, v = (convert_to_tensor(t) for t in (query, key, value))
+    if q.ndim != 4 or k.ndim != 4 or v.ndim != 4:
+        raise ValueError("dot_product_attention: query, key and value must be 4-D (batch, seq, heads, dim). "
+                         f"Received: {tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}")
+    if bias is not None and mask is not None:
+        raise ValueError("dot_product_attention: pass only one of `bias` and `mask`. Received both.")
+    dtype = result_type(q.dtype, k.dtype, v.dtype)
+    q, k, v = q.to(dtype), k.to(q.device, dtype), v.to(q.device, dtype)
+    attn_mask = None
+    if mask is not None:
+        mask = convert_to_tensor(mask, device=q.device).to(torch.bool)
+        if is_causal:
+            causal = torch.ones((q.shape[1], k.shape[1]), dtype=torch.bool, device=q.device).tril()
+            mask = mask & causal
+            is_causal = False
+        large_negative = -0.7 * (65500.0 if dtype == torch.float16 else 3.38953e38)
+        attn_mask = torch.where(mask, torch.zeros((), dtype=dtype, device=q.device),
+                                torch.tensor(large_negative, dtype=dtype, device=q.device))
+    if bias is not None:
+        attn_mask = convert_to_tensor(bias, device=q.device).to(dtype)
+    q, k, v = (t.transpose(1, 2) for t in (q, k, v))
+    if q.shape[1] > k.shape[1] > 1:
+        groups = q.shape[1] // k.shape[1]
+        k, v = k.repeat_interleave(groups, dim=1), v.repeat_interleave(groups, dim=1)
+    out = F.scaled_dot_product_attention(q.contiguous(), k.contiguous(), v.contiguous(),
+                                         attn_mask=None if attn_mask is None else attn_mask.contiguous(),
+                                         is_causal=is_causal, scale=scale)
+    return out.transpose(1, 2)
+
+
+def psnr(x1: Any, x2: Any, max_val: Any) -> Tensor:
+    """Peak signal-to-noise ratio in dB: ``20 log10(max_val) - 10 log10(mse)``."""
+    a = convert_to_tensor(x1)
+    b = convert_to_tensor(x2, device=a.device)
+    if a.shape != b.shape:
+        raise ValueError(f"psnr: `x1` and `x2` must have the same shape. Received {tuple(a.shape)} and "
+                         f"{tuple(b.shape)}")
+    max_val = convert_to_tensor(max_val, dtype=a.dtype, device=a.device)
+    mse = torch.mean((a - b) ** 2)
+    return 20 * torch.log10(max_val) - 10 * torch.log10(mse)
+
+
+def ctc_loss(target: Any, output: Any, target_length: Any, output_length: Any, mask_index: int = 0) -> Tensor:
+    """Per-sample CTC negative log-likelihood; ``output`` holds ``(batch, time, classes)`` logits."""
+    output = convert_to_tensor(output)
+    output = output.to(torch.float64 if output.dtype == torch.float64 else torch.float32)
+    target = convert_to_tensor(target, device=output.device)
+    log_probs = F.log_softmax(output.transpose(0, 1), dim=-1)
+    return F.ctc_loss(log_probs, target.long(), convert_to_tensor(output_length).long(),
+                      convert_to_tensor(target_length).long(), blank=mask_index, reduction="none")
+
+
+def _ctc_greedy(x: Tensor, lengths: Tensor, merge_repeated: bool, mask_index: int) -> tuple[Tensor, Tensor]:
+    batch, steps, _ = x.shape
+    scores, best = torch.max(x, dim=-1)
+    best = best.to(torch.int32)
+    beyond = torch.arange(steps, device=x.device)[None, :] >= lengths[:, None]
+    best = torch.where(beyond, mask_index, best)
+    scores = torch.where(beyond, 0.0, scores)
+    if merge_repeated:
+        repeat = F.pad(best[:, 1:] == best[:, :-1], (1, 0))
+        best = torch.where(repeat, mask_index, best)
+    blank = best == mask_index
+    best = torch.where(blank, -1, best)
+    # move the kept labels to the front of each row, keeping their order
+    order = torch.where(blank, steps, torch.arange(steps, device=x.device)[None, :].expand(batch, steps))
+    best = torch.take_along_dim(best, torch.argsort(order, dim=-1, stable=True), dim=-1)
+    return best[None], -scores.sum(dim=1, keepdim=True)
+
+
+def _ctc_beam_search(x: Tensor, lengths: Tensor, beam_width: int, top_paths: int,
+                     mask_index: int) -> tuple[Tensor, Tensor]:
+    """Prefix beam search over log-probabilities; paths padded with -1, scores are log-probabilities."""
+    log_probs = F.log_softmax(x, dim=-1)
+    batch, steps, classes = x.shape
+    neg_inf = float("-inf")
+    all_paths, all_scores = [], []
+    for b in range(batch):
+        lp = log_probs[b].tolist()
+        # prefix -> (log p ending in blank, log p ending in a label)
+        beams: dict[tuple, tuple[float, float]] = {(): (0.0, neg_inf)}
+        for t in range(int(lengths[b])):
+            nxt: dict[tuple, list[float]] = {}
+
+            def add(prefix: tuple, blank: float, label: float) -> None:
+                cur = nxt.setdefault(prefix, [neg_inf, neg_inf])
+                cur[0] = float(torch.logaddexp(torch.tensor(cur[0]), torch.tensor(blank)))
+                cur[1] = float(torch.logaddexp(torch.tensor(cur[1]), torch.tensor(label)))
+
+            for prefix, (p_blank, p_label) in beams.items():
+                total = float(torch.logaddexp(torch.tensor(p_blank), torch.tensor(p_label)))
+                for c in range(classes):
+                    p = lp[t][c]
+                    if c == mask_index:
+                        add(prefix, total + p, neg_inf)
+                    elif prefix and prefix[-1] == c:
+                        add(prefix + (c,), neg_inf, p_blank + p)  # a repeat needs a blank in between
+                        add(prefix, neg_inf, p_label + p)
+                    else:
+                        add(prefix + (c,), neg_inf, total + p)
+            ranked = sorted(nxt.items(), key=lambda kv: -float(torch.logaddexp(torch.tensor(kv[1][0]),
+                                                                               torch.tensor(kv[1][1]))))
+            beams = {k: (v[0], v[1]) for k, v in ranked[:beam_width]}
+        ranked = sorted(beams.items(), key=lambda kv: -float(torch.logaddexp(torch.tensor(kv[1][0]),
+                                                                             torch.tensor(kv[1][1]))))
+        ranked = (ranked + [((), (neg_inf, neg_inf))] * top_paths)[:top_paths]
+        paths = torch.full((top_paths, steps), -1, dtype=torch.int32)
+        for i, (prefix, _) in enumerate(ranked):
+            paths[i, :len(prefix)] = torch.tensor(prefix, dtype=torch.int32)
+        all_paths.append(paths)
+        all_scores.append(torch.tensor([float(torch.logaddexp(torch.tensor(s[0]), torch.tensor(s[1])))
+                                        for _, s in ranked], dtype=x.dtype))
+    return torch.stack(all_paths).permute(1, 0, 2).to(x.device), torch.stack(all_scores).to(x.device)
+
+
+def ctc_decode(inputs: Any, sequence_lengths: Any, strategy: str = "greedy", beam_width: int = 100,
+               top_paths: int = 1, merge_repeated: bool = True, mask_index: int = 0) -> tuple[Tensor, Tensor]:
+    """Decode ``(batch, time, classes)`` scores: ``(paths (top_paths, batch, time), scores)``, -1 padded."""
+    x = convert_to_tensor(inputs)
+    x = x.to(torch.float64 if x.dtype == torch.float64 else torch.float32)
+    lengths = convert_to_tensor(sequence_lengths, device=x.device).to(torch.int32)
+    if mask_index is None:
+        mask_index = x.shape[-1] - 1
+    if strategy == "greedy":
+        return _ctc_greedy(x, lengths, merge_repeated, mask_index)
+    if strategy == "beam_search":
+        return _ctc_beam_search(x, lengths, beam_width, top_paths, mask_index)
+    raise ValueError(f"ctc_decode: `strategy` must be 'greedy' or 'beam_search'. Received: strategy={strategy!r}")
+
+
 wrap_public_ops(globals())

@@ -15,88 +15,22 @@ from typing import Any
 import numpy as np
 import torch
 
-from kerastorch.backend import config
-from kerastorch.ops.core import convert_to_tensor, wrap_public_ops
-
-Tensor = torch.Tensor
-_PY_SCALARS = (bool, int, float)
-_t = convert_to_tensor
-
-
-# ---------------------------------------------------------------- helpers
-
-def _operand(x: Any, ref: Tensor | None) -> Any:
-    """Tensors and Python scalars pass (torch promotes scalars weakly); the rest become tensors."""
-    if isinstance(x, (Tensor,) + _PY_SCALARS):
-        return x
-    return _t(x, device=None if ref is None else ref.device)
-
-
-def _binary(x1: Any, x2: Any) -> tuple[Any, Any]:
-    """Operands ready for a torch binary operator: at least one tensor, same device."""
-    ref = x1 if isinstance(x1, Tensor) else x2 if isinstance(x2, Tensor) else None
-    if ref is None:
-        x1 = _t(x1)
-        ref = x1
-    return _operand(x1, ref), _operand(x2, ref)
-
-
-def _tensors(x1: Any, x2: Any) -> tuple[Tensor, Tensor]:
-    """Both operands as tensors, Python scalars taking the dtype torch would promote them to."""
-    a, b = _binary(x1, x2)
-    if not isinstance(a, Tensor):
-        a = torch.tensor(a, dtype=torch.result_type(b, a), device=b.device)
-    if not isinstance(b, Tensor):
-        b = torch.tensor(b, dtype=torch.result_type(a, b), device=a.device)
-    return a, b
-
-
-def _promoted(*tensors: Tensor) -> list[Tensor]:
-    """Tensors cast to one dtype, for torch functions that refuse mixed dtypes."""
-    dtype = tensors[0].dtype
-    for t in tensors[1:]:
-        dtype = torch.promote_types(dtype, t.dtype)
-    return [t if t.dtype == dtype else t.to(dtype) for t in tensors]
-
-
-def _float(x: Any) -> Tensor:
-    """``x`` as a tensor, integers and booleans cast to floatx (Keras's rule for float math)."""
-    x = _t(x)
-    if not (x.is_floating_point() or x.is_complex()):
-        x = x.to(config.to_torch_dtype(config.floatx()))
-    return x
-
-
-def _axes(axis: Any) -> Any:
-    return tuple(axis) if isinstance(axis, list) else axis
-
-
-def _norm_axis(axis: int, ndim: int) -> int:
-    if not -ndim <= axis < builtins.max(ndim, 1):
-        raise ValueError(f"axis {axis} is out of bounds for a tensor of rank {ndim}.")
-    return axis % builtins.max(ndim, 1)
-
-
-def _reduce_each(fn, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
-    """Apply a torch reduction that takes a single ``dim`` over several axes (or all)."""
-    if axis is None:
-        out = fn(x.reshape(-1), 0)
-        return out.reshape((1,) * x.ndim) if keepdims else out
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
-    axes = sorted((_norm_axis(a, x.ndim) for a in axes), reverse=True)
-    for a in axes:
-        x = fn(x, a, keepdim=True) if keepdims else fn(x, a)
-    return x
-
-
-def _int_accumulator(x: Tensor) -> torch.dtype | None:
-    # Keras keeps int32 (and widens bool/int8/int16/uint8 to int32) where torch would go int64.
-    if x.dtype == torch.bool or x.dtype in (torch.int8, torch.int16, torch.uint8):
-        return torch.int32
-    if x.dtype == torch.int32:
-        return torch.int32
-    return None
-
+from kerastorch._core import config
+from kerastorch.ops.core import wrap_public_ops
+from kerastorch.ops.numpy._helpers import (  # noqa: F401 - sibling modules import them from here too
+    _PY_SCALARS,
+    Tensor,
+    _axes,
+    _binary,
+    _float,
+    _int_accumulator,
+    _norm_axis,
+    _operand,
+    _promoted,
+    _reduce_each,
+    _t,
+    _tensors,
+)
 
 # ---------------------------------------------------------------- arithmetic
 
@@ -147,7 +81,7 @@ def negative(x: Any) -> Tensor:
     return torch.neg(_t(x))
 
 
-def abs(x: Any) -> Tensor:  # noqa: A001 - Keras name
+def abs(x: Any) -> Tensor:
     return torch.abs(_t(x))
 
 
@@ -219,7 +153,7 @@ def ceil(x: Any) -> Tensor:
     return torch.ceil(_float(x))
 
 
-def round(x: Any, decimals: int = 0) -> Tensor:  # noqa: A001 - Keras name
+def round(x: Any, decimals: int = 0) -> Tensor:
     x = _t(x)
     if not x.is_floating_point():
         return x  # integers are already round for decimals >= 0
@@ -321,7 +255,7 @@ def where(condition: Any, x1: Any = None, x2: Any = None) -> Any:
 
 # ---------------------------------------------------------------- reductions
 
-def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001 - Keras name
+def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     x = _t(x)
     return torch.sum(x, dim=_axes(axis), keepdim=keepdims, dtype=_int_accumulator(x))
 
@@ -330,13 +264,13 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     return torch.mean(_float(x), dim=_axes(axis), keepdim=keepdims)
 
 
-def max(x: Any, axis: Any = None, keepdims: bool = False, initial: Any = None) -> Tensor:  # noqa: A001
+def max(x: Any, axis: Any = None, keepdims: bool = False, initial: Any = None) -> Tensor:
     x = _t(x)
     out = torch.amax(x, dim=() if axis is None else _axes(axis), keepdim=keepdims)
     return out if initial is None else maximum(out, initial)
 
 
-def min(x: Any, axis: Any = None, keepdims: bool = False, initial: Any = None) -> Tensor:  # noqa: A001
+def min(x: Any, axis: Any = None, keepdims: bool = False, initial: Any = None) -> Tensor:
     x = _t(x)
     out = torch.amin(x, dim=() if axis is None else _axes(axis), keepdim=keepdims)
     return out if initial is None else minimum(out, initial)
@@ -363,7 +297,7 @@ def var(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     return torch.var(_float(x), dim=_axes(axis), correction=0, keepdim=keepdims)
 
 
-def all(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001 - Keras name
+def all(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     x = _t(x)
     if axis is None:
         out = torch.all(x)
@@ -371,7 +305,7 @@ def all(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A0
     return torch.all(x, dim=_axes(axis), keepdim=keepdims)
 
 
-def any(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001 - Keras name
+def any(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     x = _t(x)
     if axis is None:
         out = torch.any(x)
@@ -764,3 +698,14 @@ def copy(x: Any) -> Tensor:
 
 
 wrap_public_ops(globals(), exclude=("size", "ndim"))
+
+
+# ---------------------------------------------------------------- further sections (own modules)
+# Each section module wraps its own functions for symbolic tensors; they are re-exported here so
+# ``ops.numpy`` stays the one namespace, as in Keras.
+from kerastorch.ops.numpy._arrays import *
+from kerastorch.ops.numpy._arrays import __all__ as _arrays_all
+from kerastorch.ops.numpy._math import *
+from kerastorch.ops.numpy._math import __all__ as _math_all
+from kerastorch.ops.numpy._statistics import *
+from kerastorch.ops.numpy._statistics import __all__ as _statistics_all
