@@ -1,0 +1,4 @@
+"""``keras.preprocessing.image``: image file helpers (aliases of ``keras.utils``) and ``smart_resize``."""
+from kerastorch.utils.image_utils import array_to_img, img_to_array, load_img, save_img, smart_resize
+
+__all__ = ["array_to_img", "img_to_array", "load_img", "save_img", "smart_resize"]
