@@ -3,7 +3,8 @@
     import kerastorch as keras
 """
 from kerastorch import (activations, backend, callbacks, config, constraints, datasets, initializers, layers,
-                        losses, metrics, mixed_precision, models, ops, optimizers, regularizers, saving, utils)
+                        losses, metrics, mixed_precision, models, ops, optimizers, preprocessing, regularizers, saving,
+                        utils)
 from kerastorch.layers import Input, Layer
 from kerastorch.models import Model, Sequential
 
@@ -11,4 +12,4 @@ __version__ = "0.1.0"
 
 __all__ = ["Input", "Layer", "Model", "Sequential", "activations", "backend", "callbacks", "config", "constraints",
            "datasets", "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops", "optimizers",
-           "regularizers", "saving", "utils"]
+           "preprocessing", "regularizers", "saving", "utils"]

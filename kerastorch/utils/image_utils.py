@@ -157,4 +157,4 @@ def smart_resize(x: Any, size: tuple[int, int], interpolation: str = "bilinear",
     top, left = int(float(height - crop_height) / 2), int(float(width - crop_width) / 2)
     img = img.narrow(h_axis, top, crop_height).narrow(h_axis + 1, left, crop_width)
     img = image_ops.resize(img, size=size, interpolation=interpolation, data_format=data_format)
-    return np.array(img) if isinstance(x, np.ndarray) else img
+    return img.detach().cpu().numpy() if isinstance(x, np.ndarray) else img
