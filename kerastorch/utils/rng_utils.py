@@ -20,3 +20,6 @@ def set_random_seed(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)  # NumPy only accepts 32-bit seeds
     torch.manual_seed(seed)  # also seeds all CUDA devices
+    # keras.random's global SeedGenerator is rebuilt from Python's `random` on the next unseeded draw.
+    from kerastorch.random.seed_generator import reset_global_seed_generator
+    reset_global_seed_generator()
