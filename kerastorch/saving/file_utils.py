@@ -44,9 +44,10 @@ def describe(path) -> str:
 @contextlib.contextmanager
 def reading(path, what: str = "read"):
     """Convert low-level read errors into ``FileFormatError`` (a ValueError) naming the file."""
+    from kerastorch.saving.hdf5_safety import UnsafeFileError
     try:
         yield
-    except FileFormatError:
+    except (FileFormatError, UnsafeFileError):  # already clear; a safety refusal keeps its own message
         raise
     except FileNotFoundError:
         raise

@@ -35,7 +35,11 @@ MAX_LINKS = 1_000_000
 MAX_DEPTH = 64
 
 
-class UnsafeHDF5Error(ValueError):
+class UnsafeFileError(ValueError):
+    """A file refused by safe loading (it points outside itself, or is built to exhaust the reader)."""
+
+
+class UnsafeHDF5Error(UnsafeFileError):
     """An HDF5 file that points outside itself (external link, virtual or external dataset)."""
 
 
