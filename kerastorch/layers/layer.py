@@ -20,7 +20,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from kerastorch.backend import config, naming, tree
+from kerastorch._core import config, naming, tree
+from kerastorch._core.tensors import numeric_leaves_to_tensors
+from kerastorch.graph.keras_tensor import any_keras_tensor
+from kerastorch.graph.layer_graph import LayerGraphMixin
+from kerastorch.graph.symbolic import infer_output_shape, symbolic_call
 from kerastorch.layers.variable import NonTrainableVariable, Variable
 
 # Keys that Keras 2 / Keras 3 configs carry for every layer; accepted and mostly ignored here.
@@ -37,7 +41,7 @@ class LayerCallError(ValueError):
     """A failure inside a layer's ``call``, re-raised with the layer and the input shapes."""
 
 
-class Layer(nn.Module):
+class Layer(nn.Module, LayerGraphMixin):
     """Base class of every Keras layer (and of ``Model``)."""
 
     def __init__(self, *, name: str | None = None, trainable: bool = True, dtype: Any = None, **kwargs):
@@ -170,7 +174,6 @@ class Layer(nn.Module):
         else:
             symbolic = _contains_keras_tensor(args, kwargs)
         if symbolic:
-            from kerastorch.models.functional import symbolic_call
             return symbolic_call(self, args, kwargs)
         if not isinstance(inputs, torch.Tensor):
             # numpy/python inputs: convert, and put them where the weights are (the model may be on a GPU).
@@ -272,7 +275,6 @@ class Layer(nn.Module):
 
     def compute_output_shape(self, input_shape):
         """Output shape for ``input_shape``, found by running the layer on zeros."""
-        from kerastorch.models.functional import infer_output_shape
         return infer_output_shape(self, input_shape)
 
     # ---------------------------------------------------------------- losses
@@ -418,36 +420,7 @@ class Layer(nn.Module):
                              "isn't built. You can build it manually via: `layer.build(input_shape)`.")
         return int(sum(getattr(o, a).numel() for o, a in self._weight_slots()))
 
-    # ---------------------------------------------------------------- shapes
-    @property
-    def input_shape(self):
-        if self._inbound_nodes:
-            shapes = [t.shape for t in self._inbound_nodes[0].input_tensors]
-            return shapes[0] if len(shapes) == 1 else shapes
-        if self._batch_input_shape is not None:
-            return self._batch_input_shape
-        raise AttributeError(f'The layer "{self.name}" has never been called and thus has no defined input shape.')
-
-    @property
-    def output_shape(self):
-        if self._inbound_nodes:
-            shapes = [t.shape for t in self._inbound_nodes[0].flat_outputs]
-            return shapes[0] if len(shapes) == 1 else shapes
-        raise AttributeError(f'The layer "{self.name}" has never been called and thus has no defined output shape.')
-
-    @property
-    def input(self):
-        if not self._inbound_nodes:
-            raise AttributeError(f'Layer "{self.name}" is not connected, no input to return.')
-        ins = self._inbound_nodes[0].input_tensors
-        return ins[0] if len(ins) == 1 else ins
-
-    @property
-    def output(self):
-        if not self._inbound_nodes:
-            raise AttributeError(f'Layer "{self.name}" has no inbound nodes.')
-        return self._inbound_nodes[0].outputs
-
+    # input / output / input_shape / output_shape read the graph nodes: graph.layer_graph.LayerGraphMixin.
     @property
     def dtype(self) -> str:
         return str(self._variable_dtype())
@@ -561,24 +534,9 @@ def _no_hooks(module: nn.Module) -> bool:
                 or _module_hooks._global_backward_pre_hooks or torch._C._get_tracing_state())
 
 
-def _contains_keras_tensor(args, kwargs) -> bool:
-    from kerastorch.layers.input_layer import KerasTensor
-    return any(type(t) is KerasTensor for t in tree.flatten(list(args)) + tree.flatten(kwargs))
-
-
-def _to_tensors(inputs):
-    def conv(x):
-        if isinstance(x, torch.Tensor) or x is None:
-            return x
-        if isinstance(x, np.ndarray) or isinstance(x, (float, int, np.generic)):
-            arr = np.asarray(x)
-            if arr.dtype == np.float64:
-                arr = arr.astype(config.floatx())
-            return torch.from_numpy(np.ascontiguousarray(arr))
-        return x
-    if isinstance(inputs, (list, tuple, dict)):
-        return tree.map_structure(conv, inputs)
-    return conv(inputs)
+_contains_keras_tensor = any_keras_tensor
+# numpy/python leaves of a layer's inputs as tensors (the one converter, float64 -> floatx).
+_to_tensors = numeric_leaves_to_tensors
 
 
 def _collect_mask(inputs):

@@ -6,9 +6,12 @@ the ones assigned as attributes (torch registers them as child modules).
 """
 from __future__ import annotations
 
+import torch
 from torch import nn
 
-from kerastorch.layers.layer import Layer
+from kerastorch._core import tree
+from kerastorch.graph.keras_tensor import KerasTensor
+from kerastorch.layers.layer import Layer, _zeros_for_shape
 from kerastorch.trainer.policies import TrainingPolicies
 from kerastorch.trainer.trainer import Trainer
 
@@ -18,12 +21,12 @@ class Model(TrainingPolicies, Trainer, Layer):
 
     def __new__(cls, *args, **kwargs):
         if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
-            from kerastorch.models.functional import Functional
-            return Functional.__new__(Functional)
+            functional = _functional_class()
+            return functional.__new__(functional)
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
-        from kerastorch.models.functional import Functional
+        Functional = _functional_class()
         if not isinstance(self, Functional) and _functional_init_arguments(args, kwargs):
             # `class CustomModel(keras.Model)` whose __init__ passes (inputs, outputs) on, e.g. built as
             # `CustomModel(inputs, outputs)` (Keras 3 allows it): a functional model that keeps the
@@ -114,8 +117,6 @@ class Model(TrainingPolicies, Trainer, Layer):
         self.built = True
         if type(self).call is Model.call:
             return
-        import torch
-        from kerastorch.layers.layer import _zeros_for_shape
         self._build_input_shape = input_shape
         with torch.no_grad():
             self.call(_zeros_for_shape(input_shape, self._build_device()))
@@ -138,8 +139,6 @@ def _functional_init_arguments(args, kwargs) -> bool:
         candidates = (kwargs["inputs"], kwargs["outputs"])
     else:
         return False
-    from kerastorch.backend import tree
-    from kerastorch.layers.input_layer import KerasTensor
     return all(tree.flatten(c) and all(type(t) is KerasTensor for t in tree.flatten(c)) for c in candidates)
 
 
@@ -147,10 +146,15 @@ def _functional_subclass(cls):
     """``cls`` with ``Functional`` behind it in the MRO, under the same name (cached per class)."""
     sub = _FUNCTIONAL_SUBCLASSES.get(cls)
     if sub is None:
-        from kerastorch.models.functional import Functional
-        sub = type(cls.__name__, (cls, Functional), {"__module__": cls.__module__, "__qualname__": cls.__qualname__})
+        sub = type(cls.__name__, (cls, _functional_class()), {"__module__": cls.__module__, "__qualname__": cls.__qualname__})
         _FUNCTIONAL_SUBCLASSES[cls] = sub
     return sub
+
+
+def _functional_class() -> type:
+    # local import: Functional subclasses Model, so model.py cannot import functional.py at load time.
+    from kerastorch.models.functional import Functional
+    return Functional
 
 
 def is_plain_module(m) -> bool:

@@ -24,9 +24,11 @@ import torch
 from torch import nn
 
 from kerastorch.backend import config, tree
+from kerastorch.graph.symbolic import is_probing
 from kerastorch.layers.layer import Layer
 from kerastorch.layers.recurrent import fused
 from kerastorch.layers.recurrent.dropout_rnn_cell import DropoutRNNCell
+from kerastorch.layers.serialization import deserialize, serialize
 
 
 class RNN(Layer):
@@ -104,8 +106,7 @@ class RNN(Layer):
             mask = mask.to(torch.bool)
             if mask.ndim > 2:
                 mask = mask.reshape(mask.shape[0], mask.shape[1], -1).any(-1)
-        from kerastorch.models.functional import _PROBING
-        probing = bool(_PROBING)  # a symbolic shape probe: leave stateful states untouched
+        probing = is_probing()  # a symbolic shape probe: leave stateful states untouched
         states = self._initial_state(initial_state, batch, sequences, probing)
         training = bool(training)
         self._config_dropout_masks(self.cell, sequences, states, training)
@@ -325,13 +326,13 @@ class RNN(Layer):
                "return_state": self.return_state, "go_backwards": self.go_backwards,
                "stateful": self.stateful, "unroll": self.unroll,
                "zero_output_for_mask": self.zero_output_for_mask}
-        cfg["cell"] = serialize_layer(self.cell)
+        cfg["cell"] = serialize(self.cell)
         return cfg
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
         config = dict(config)
-        cell = deserialize_layer(config.pop("cell"), custom_objects)
+        cell = deserialize(config.pop("cell"), custom_objects)
         return cls(cell, **config)
 
 
@@ -340,37 +341,3 @@ def _first_shape(shape):
     if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple)):
         return tuple(shape[0])
     return tuple(shape)
-
-
-# ---------------------------------------------------------- nested layer configs
-def serialize_layer(layer) -> dict:
-    """``{"class_name", "config", ...}`` of a (sub)layer or cell (the saving package's format when present)."""
-    from kerastorch.layers.core.wrapper import serialize_layer as wrapper_serialize
-    return wrapper_serialize(layer)
-
-
-def deserialize_layer(config, custom_objects=None):
-    """Rebuild a layer or cell serialized by :func:`serialize_layer` (or a Keras config dict)."""
-    if not isinstance(config, dict):
-        return config  # already an object
-    try:
-        from kerastorch.saving import serialization as saving_serialization
-        fn = getattr(saving_serialization, "deserialize_keras_object", None)
-    except ImportError:
-        fn = None
-    if callable(fn):
-        return fn(config, custom_objects=custom_objects)
-    class_name = config.get("class_name")
-    custom_objects = custom_objects or {}
-    cls = custom_objects.get(class_name) or custom_objects.get(config.get("registered_name") or "")
-    if cls is None:
-        import kerastorch.layers as layers_module
-        cls = getattr(layers_module, class_name, None)
-    if cls is None:
-        raise ValueError(f"Unknown layer class {class_name!r} in a nested config. Pass the class in "
-                         f"`custom_objects={{{class_name!r}: {class_name}}}`.")
-    inner = dict(config.get("config", {}))
-    try:
-        return cls.from_config(inner, custom_objects=custom_objects)
-    except TypeError:
-        return cls.from_config(inner)

@@ -1,0 +1,124 @@
+"""The symbolic tensor of the functional API: ``KerasTensor`` and its ``KerasHistory``.
+
+A KerasTensor has a shape (``None`` for unknown dimensions), a dtype and a history:
+the layer call (node) that produced it. Calling a layer on KerasTensors records a node
+instead of computing. Any torch function applied to a KerasTensor (``x + y``,
+``x[:, 0]``, ``keras.ops.concatenate``) is recorded the same way, through
+``__torch_function__``.
+
+Recording a torch function needs a *layer* to hold it (the node's layer, serialized
+and listed in ``model.layers``), and layers live one floor above this one. So the
+layers floor hands its op-layer recorder down once, at import, through
+``set_torch_op_recorder`` (``layers/input_layer.py`` does it next to ``TorchOpLayer``);
+nothing here imports upward.
+"""
+from __future__ import annotations
+
+import operator
+from typing import Any, Callable, NamedTuple
+
+import torch
+
+from kerastorch._core import config, tree
+
+
+class KerasHistory(NamedTuple):
+    layer: Any
+    node_index: int
+    tensor_index: int
+
+
+# fn(func, args, kwargs) -> KerasTensor(s): records `func(*args, **kwargs)` as a graph node.
+_TORCH_OP_RECORDER: list[Callable] = []
+
+
+def set_torch_op_recorder(recorder: Callable) -> None:
+    """Install how a torch function applied to KerasTensors is recorded (done once by ``layers``)."""
+    _TORCH_OP_RECORDER[:] = [recorder]
+
+
+class KerasTensor:
+    """A symbolic tensor: what a layer returns when called on ``keras.Input``."""
+
+    def __init__(self, shape, dtype="float32", name: str | None = None, keras_history=None):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = config.dtype_name(config.to_torch_dtype(dtype))
+        self.name = name
+        self._keras_history = keras_history
+        self._keras_mask = None
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def torch_dtype(self) -> torch.dtype:
+        return config.to_torch_dtype(self.dtype)
+
+    def __repr__(self) -> str:
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+    def __len__(self):
+        if self.shape and self.shape[0] is not None:
+            return self.shape[0]
+        raise TypeError("A symbolic KerasTensor has an unknown batch size; `len()` is not defined.")
+
+    def __iter__(self):
+        raise TypeError("A symbolic KerasTensor cannot be iterated over. If you meant to unpack the outputs "
+                        "of a layer, make sure the layer returns several outputs.")
+
+    def __bool__(self):
+        raise TypeError("A symbolic KerasTensor has no truth value: it holds no data until the model runs.")
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        if not _TORCH_OP_RECORDER:
+            raise RuntimeError("Applying a torch function to a KerasTensor needs `kerastorch.layers`, which "
+                               "installs the op recorder; `import kerastorch` first.")
+        return _TORCH_OP_RECORDER[0](func, args, kwargs or {})
+
+    def _op(self, fn, *args):
+        return self.__torch_function__(fn, (type(self),), (self,) + args)
+
+    # Arithmetic, comparison and indexing: recorded as op nodes like any torch function.
+    def __add__(self, o): return self._op(operator.add, o)
+    def __radd__(self, o): return self._op(_swap(operator.add), o)
+    def __sub__(self, o): return self._op(operator.sub, o)
+    def __rsub__(self, o): return self._op(_swap(operator.sub), o)
+    def __mul__(self, o): return self._op(operator.mul, o)
+    def __rmul__(self, o): return self._op(_swap(operator.mul), o)
+    def __truediv__(self, o): return self._op(operator.truediv, o)
+    def __rtruediv__(self, o): return self._op(_swap(operator.truediv), o)
+    def __floordiv__(self, o): return self._op(operator.floordiv, o)
+    def __pow__(self, o): return self._op(operator.pow, o)
+    def __rpow__(self, o): return self._op(_swap(operator.pow), o)
+    def __matmul__(self, o): return self._op(operator.matmul, o)
+    def __rmatmul__(self, o): return self._op(_swap(operator.matmul), o)
+    def __mod__(self, o): return self._op(operator.mod, o)
+    def __neg__(self): return self._op(operator.neg)
+    def __abs__(self): return self._op(operator.abs)
+    def __lt__(self, o): return self._op(operator.lt, o)
+    def __le__(self, o): return self._op(operator.le, o)
+    def __gt__(self, o): return self._op(operator.gt, o)
+    def __ge__(self, o): return self._op(operator.ge, o)
+    def __and__(self, o): return self._op(operator.and_, o)
+    def __or__(self, o): return self._op(operator.or_, o)
+    def __invert__(self): return self._op(operator.invert)
+    def __getitem__(self, idx): return self._op(operator.getitem, idx)
+    __hash__ = object.__hash__
+
+
+def _swap(fn):
+    def swapped(a, b):
+        return fn(b, a)
+    swapped.__name__ = f"r{fn.__name__}"
+    return swapped
+
+
+def is_keras_tensor(x: Any) -> bool:
+    return type(x) is KerasTensor
+
+
+def any_keras_tensor(args: tuple | list, kwargs: dict) -> bool:
+    """Whether a call's arguments hold a KerasTensor anywhere in their nests (a symbolic call)."""
+    return any(type(t) is KerasTensor for t in tree.flatten(list(args)) + tree.flatten(kwargs))
