@@ -5,11 +5,34 @@
 from kerastorch import (activations, backend, callbacks, config, constraints, datasets, initializers, layers,
                         losses, metrics, mixed_precision, models, ops, optimizers, preprocessing, regularizers, saving,
                         utils)
+from kerastorch import dtype_policies, random, tree
+from kerastorch.backend.scopes import device, name_scope, remat
+from kerastorch.graph import KerasTensor
+from kerastorch.initializers import Initializer
 from kerastorch.layers import Input, Layer
+from kerastorch.layers.variable import Variable
+from kerastorch.losses import Loss
+from kerastorch.metrics import Metric
+from kerastorch.mixed_precision import DTypePolicy, FloatDTypePolicy
 from kerastorch.models import Model, Sequential
+from kerastorch.optimizers import Optimizer
+from kerastorch.regularizers import Regularizer
 
 __version__ = "0.1.0"
 
-__all__ = ["Input", "Layer", "Model", "Sequential", "activations", "backend", "callbacks", "config", "constraints",
+
+def version() -> str:
+    """kerastorch's version (``keras.version()`` gives Keras's)."""
+    return __version__
+
+
+# Keras names kerastorch deliberately lacks raise a message naming the alternative (kerastorch/_unsupported.py).
+from kerastorch._unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)
+
+__all__ = ["DTypePolicy", "FloatDTypePolicy", "Initializer", "KerasTensor", "Loss", "Metric", "Optimizer",
+           "Regularizer", "Variable", "device", "dtype_policies", "name_scope", "random", "remat", "tree", "version",
+           "Input", "Layer", "Model", "Sequential", "activations", "backend", "callbacks", "config", "constraints",
            "datasets", "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops", "optimizers",
            "preprocessing", "regularizers", "saving", "utils"]

@@ -69,7 +69,7 @@ UNSUPPORTED: dict[str, Unsupported] = {
         "model.summary()"),
     "keras.utils.plot_model": Unsupported(
         "needs pydot and Graphviz, which are not dependencies",
-        "model.summary() (or keras.utils.model_to_dot in real Keras)"),
+        "model.summary()"),
 }
 
 

@@ -22,6 +22,8 @@ from kerastorch._core.config import (  # noqa: F401 - public re-exports
     set_floatx, set_image_data_format, standardize_data_format, to_torch_dtype,
 )
 from kerastorch._core.naming import reset_uids as _reset_name_uids
+from kerastorch.backend.dtypes import (is_float_dtype, is_int_dtype, result_type,  # noqa: F401 - public
+                                       standardize_dtype)
 from kerastorch.activations.activations import relu as _relu
 from kerastorch.ops.core import convert_to_numpy as _convert_to_numpy
 from kerastorch.ops.core import convert_to_tensor as _convert_to_tensor

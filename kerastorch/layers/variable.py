@@ -6,6 +6,8 @@ torch (optimizers, ``state_dict``, ``torch.compile``).
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import torch
 from torch import nn
@@ -13,6 +15,53 @@ from torch import nn
 
 class Variable(nn.Parameter):
     keras_name: str = "variable"
+
+    def __new__(cls, initializer: Any = None, shape: Any = None, dtype: Any = None, trainable: bool = True,
+                autocast: bool = True, aggregation: str = "none", synchronization: str = "auto",
+                name: str | None = None, layout: Any = None, *, requires_grad: bool | None = None,
+                **kwargs: Any) -> "Variable":
+        """``keras.Variable(initializer, shape=None, dtype=None, trainable=True, ..., name=None)``.
+
+        ``initializer`` is a value (array, list, tensor) or an initializer (callable or name such
+        as ``"glorot_uniform"``, which needs ``shape``). A torch tensor keeps its dtype unless
+        ``dtype`` is given; other values default to ``floatx()``, as in Keras. ``autocast``,
+        ``aggregation``, ``synchronization`` and ``layout`` are accepted for compatibility:
+        they concern Keras's distributed and mixed-precision machinery, which torch handles
+        outside the variable.
+        """
+        if isinstance(shape, bool) and requires_grad is None:
+            # torch's own copies call `type(param)(data, requires_grad)` (Parameter.__deepcopy__).
+            requires_grad, shape = shape, None
+        if kwargs:
+            raise ValueError(f"Unrecognized keyword arguments passed to Variable: {kwargs}")
+        from kerastorch._core.config import floatx, to_torch_dtype
+        if initializer is None:
+            raise ValueError("`keras.Variable` needs an `initializer`: a value, or an initializer and a `shape`.")
+        if isinstance(initializer, str) or (callable(initializer) and not isinstance(initializer, torch.Tensor)):
+            if shape is None:
+                raise ValueError("When creating a Variable from an initializer, the `shape` argument should be "
+                                 f"specified. Received: initializer={initializer!r} and shape={shape}")
+            from kerastorch import initializers
+            value = initializers.get(initializer)(tuple(shape), dtype=dtype or floatx())
+        else:
+            value = initializer
+        if isinstance(value, torch.Tensor):
+            tensor = value.detach()
+            if dtype is not None:
+                tensor = tensor.to(to_torch_dtype(dtype))
+        else:
+            tensor = torch.as_tensor(np.asarray(value), dtype=to_torch_dtype(dtype or floatx()))
+        if shape is not None and tuple(tensor.shape) != tuple(shape):
+            raise ValueError(f"Initial value has shape {tuple(tensor.shape)} but the Variable was given "
+                             f"shape={tuple(shape)}.")
+        if requires_grad is None:
+            requires_grad = bool(trainable) and (tensor.is_floating_point() or tensor.is_complex())
+        variable = super().__new__(cls, tensor, requires_grad)
+        if name is not None:
+            from kerastorch.backend.scopes import current_path
+            scope = current_path()
+            variable.keras_name = f"{scope}/{name}" if scope else name
+        return variable
 
     @property
     def value(self) -> "Variable":
@@ -24,6 +73,9 @@ class Variable(nn.Parameter):
 
     @trainable.setter
     def trainable(self, value: bool) -> None:
+        # Remembered apart from requires_grad: a weight frozen on its own (LoRA's base kernel) stays
+        # frozen when its layer's `trainable` is switched off and on again, as in Keras.
+        self._var_trainable = bool(value)
         self.requires_grad_(bool(value))
 
     @property

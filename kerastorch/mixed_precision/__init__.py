@@ -1,19 +1,27 @@
 """``keras.mixed_precision``: a global policy that the trainer maps to torch autocast.
 
 ``set_global_policy("mixed_float16")`` runs forward passes under
-``torch.autocast(float16)`` with a gradient scaler; ``"mixed_bfloat16"`` uses
-bfloat16 and needs no scaler. Variables stay float32, as in Keras.
+``torch.autocast(float16)``, and ``compile()`` then wraps the optimizer in a
+``LossScaleOptimizer`` (dynamic loss scaling), as Keras does; ``"mixed_bfloat16"``
+uses bfloat16 and needs no scaling. Variables stay float32, as in Keras.
 """
 from __future__ import annotations
 
 import torch
+
+# The optimizer wrapper lives with the optimizers (``keras.optimizers.LossScaleOptimizer``).
+from kerastorch.optimizers.loss_scale_optimizer import LossScaleOptimizer  # noqa: F401
 
 _POLICIES = {"float32": None, "float64": None, "mixed_float16": torch.float16, "mixed_bfloat16": torch.bfloat16,
              "float16": None, "bfloat16": None}
 
 
 class DTypePolicy:
-    def __init__(self, name: str = "float32"):
+    """A layer's compute and variable dtypes (``"mixed_float16"``: float16 compute, float32 variables)."""
+
+    def __init__(self, name: str | None = None):
+        if name is None:  # Keras: the global policy's name
+            name = _GLOBAL.name if "_GLOBAL" in globals() else "float32"
         if name not in _POLICIES:
             raise ValueError(f"Unknown dtype policy {name!r}. Valid policies: {sorted(_POLICIES)}.")
         self.name = name
@@ -30,11 +38,19 @@ class DTypePolicy:
     def autocast_dtype(self) -> torch.dtype | None:
         return _POLICIES[self.name]
 
+    def get_config(self) -> dict:
+        return {"name": self.name}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "DTypePolicy":
+        return cls(**config)
+
     def __repr__(self) -> str:
         return f'<DTypePolicy "{self.name}">'
 
 
 Policy = DTypePolicy
+FloatDTypePolicy = DTypePolicy  # Keras 3 keeps this older name as an alias
 _GLOBAL = DTypePolicy("float32")
 
 
@@ -53,10 +69,3 @@ def set_dtype_policy(policy) -> None:
 
 def dtype_policy() -> DTypePolicy:
     return _GLOBAL
-
-
-class LossScaleOptimizer:
-    """Accepted for Keras compatibility: wraps an optimizer; scaling is done by the trainer's GradScaler."""
-
-    def __new__(cls, inner_optimizer, **kwargs):
-        return inner_optimizer

@@ -4,6 +4,10 @@
 Each helper lives in a small module of its own; this package only re-exports them, so
 importing it costs no more than NumPy and torch.
 """
+from kerastorch.config.settings import (disable_interactive_logging, enable_interactive_logging,
+                                        is_interactive_logging_enabled)
+from kerastorch.utils.config import Config
+from kerastorch.utils.data_structures import pack_x_y_sample_weight, split_dataset, unpack_x_y_sample_weight
 from kerastorch.utils.file_utils import extract_archive, get_file, hash_file, validate_file
 from kerastorch.utils.numerical_utils import normalize, to_categorical
 from kerastorch.utils.py_dataset import PyDataset, Sequence
@@ -16,12 +20,19 @@ __all__ = [
     "get_custom_objects", "register_keras_serializable", "serialize_keras_object", "deserialize_keras_object",
     "image_dataset_from_directory", "text_dataset_from_directory", "timeseries_dataset_from_array", "load_img",
     "img_to_array", "array_to_img", "save_img",
+    "Config", "CustomObjectScope", "clear_session", "disable_interactive_logging", "enable_interactive_logging",
+    "get_registered_name", "get_registered_object", "get_source_inputs", "is_interactive_logging_enabled",
+    "is_keras_tensor", "pack_x_y_sample_weight", "split_dataset", "standardize_dtype", "unpack_x_y_sample_weight",
 ]
 
 # Keras 3 also exposes these in keras.utils; they live elsewhere and are imported on first use.
 _LAZY = {"Progbar": "kerastorch.callbacks.progbar", "custom_object_scope": "kerastorch.saving",
          "get_custom_objects": "kerastorch.saving", "register_keras_serializable": "kerastorch.saving",
          "serialize_keras_object": "kerastorch.saving", "deserialize_keras_object": "kerastorch.saving",
+         "CustomObjectScope": "kerastorch.saving", "get_registered_name": "kerastorch.saving",
+         "get_registered_object": "kerastorch.saving", "clear_session": "kerastorch.backend",
+         "standardize_dtype": "kerastorch.backend", "get_source_inputs": "kerastorch.utils.model_utils",
+         "is_keras_tensor": "kerastorch.utils.model_utils",
          # the data side: decoding needs keras.ops.image (and Pillow for files), loaded when first used
          "image_dataset_from_directory": "kerastorch.utils.image_dataset_utils",
          "text_dataset_from_directory": "kerastorch.utils.text_dataset_utils",
@@ -34,4 +45,5 @@ def __getattr__(name):
     if name in _LAZY:
         import importlib
         return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'kerastorch.utils' has no attribute {name!r}")
+    from kerastorch._unsupported import module_getattr
+    return module_getattr(__name__)(name)
