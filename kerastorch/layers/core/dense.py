@@ -9,17 +9,61 @@ from __future__ import annotations
 import torch
 
 from kerastorch import activations, constraints, initializers, regularizers
+from kerastorch.layers.core.lora import LoRAMixin
 from kerastorch.layers.layer import Layer
 
 
-class Dense(Layer):
+class Dense(LoRAMixin, Layer):
+    """Densely connected layer: ``activation(inputs @ kernel + bias)``.
+
+    The product contracts the last axis of ``inputs`` with the first axis of ``kernel``,
+    so leading axes are kept: ``(batch, d0, d1)`` inputs give ``(batch, d0, units)``.
+
+    Args:
+        units: Positive integer, size of the last axis of the output.
+        activation: Activation applied to the output (name, callable or None for linear).
+        use_bias: Whether to add a bias vector.
+        kernel_initializer: Initializer of the ``(input_dim, units)`` kernel.
+        bias_initializer: Initializer of the ``(units,)`` bias.
+        kernel_regularizer: Regularizer on the kernel (also on the LoRA factors).
+        bias_regularizer: Regularizer on the bias.
+        activity_regularizer: Regularizer on the output.
+        kernel_constraint: Constraint applied to the kernel after each optimizer step.
+        bias_constraint: Constraint applied to the bias after each optimizer step.
+        lora_rank: If set, build with LoRA of this rank: the kernel is frozen and a trainable
+            low-rank update ``(lora_alpha / lora_rank) * lora_kernel_a @ lora_kernel_b`` is added
+            (see ``enable_lora``).
+        lora_alpha: Scale numerator of the LoRA update; defaults to ``lora_rank``. As in
+            Keras 3.15, building with ``lora_rank`` resets it to ``lora_rank``.
+        **kwargs: Base layer arguments (``name``, ``dtype``, ``trainable``, ``input_shape``...).
+
+    Call arguments:
+        inputs: Tensor of shape ``(batch, ..., input_dim)``.
+
+    Input shape:
+        ``(batch_size, ..., input_dim)``, at least 2-D.
+
+    Output shape:
+        ``(batch_size, ..., units)``.
+
+    Example:
+
+    >>> layer = keras.layers.Dense(4, activation="relu")
+    >>> layer(np.ones((2, 3), "float32")).shape
+    torch.Size([2, 4])
+    """
+
     def __init__(self, units: int, activation=None, use_bias: bool = True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, lora_rank=None, **kwargs):
-        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+                 kernel_constraint=None, bias_constraint=None, lora_rank: int | None = None,
+                 lora_alpha: float | None = None, quantization_config=None, **kwargs):
         if not isinstance(units, int) or units <= 0:
             raise ValueError(f"Received an invalid value for `units`, expected a positive integer. Received: units={units}")
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if quantization_config is not None:
+            raise ValueError(f'Dense "{self.name}": quantization is not supported by kerastorch. Received: '
+                             f"quantization_config={quantization_config!r}; pass None.")
         self.units = units
         self.activation = activations.get(activation)
         self.use_bias = use_bias
@@ -29,6 +73,7 @@ class Dense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
+        self._init_lora(lora_rank, lora_alpha)
         self.supports_masking = True
 
     def build(self, input_shape) -> None:
@@ -41,15 +86,12 @@ class Dense(Layer):
         self.bias = self.add_weight("bias", (self.units,), self.bias_initializer, self.bias_regularizer,
                                     self.bias_constraint) if self.use_bias else None
         self.built = True
+        if self.lora_rank:
+            self.enable_lora(self.lora_rank)  # Keras 3.15 passes no lora_alpha here (it becomes the rank)
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
-        # Read the weights from the parameter dict: nn.Module.__getattr__ costs ~0.6 us per lookup,
-        # a visible share of a small layer's call. (Trainable weights always live there.)
-        params = self._parameters
-        kernel = params.get("kernel")
-        if kernel is None:
-            kernel = self.kernel
-        bias = params.get("bias")
+        kernel = self._lora_weight() if self.lora_enabled else self.kernel
+        bias = self.bias
         if inputs.dtype != kernel.dtype and not torch.is_autocast_enabled():
             inputs = inputs.to(kernel.dtype)
         if bias is None:
@@ -74,4 +116,5 @@ class Dense(Layer):
                 "bias_regularizer": regularizers.serialize(self.bias_regularizer),
                 "activity_regularizer": regularizers.serialize(self.activity_regularizer),
                 "kernel_constraint": constraints.serialize(self.kernel_constraint),
-                "bias_constraint": constraints.serialize(self.bias_constraint)}
+                "bias_constraint": constraints.serialize(self.bias_constraint),
+                "quantization_config": None, **self._lora_config()}

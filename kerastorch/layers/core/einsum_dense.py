@@ -11,20 +11,20 @@ import re
 import torch
 
 from kerastorch import activations, constraints, initializers, regularizers
+from kerastorch.layers.core.lora import LoRAMixin
 from kerastorch.layers.layer import Layer
 
 
-class EinsumDense(Layer):
+class EinsumDense(LoRAMixin, Layer):
     def __init__(self, equation, output_shape, activation=None, bias_axes=None, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
-                 bias_constraint=None, lora_rank=None, **kwargs):
-        kwargs.pop("lora_alpha", None)
-        kwargs.pop("gptq_unpacked_column_size", None)
-        quantization_config = kwargs.pop("quantization_config", None)  # Keras 3 configs carry it (None)
+                 bias_constraint=None, lora_rank: int | None = None, lora_alpha: float | None = None,
+                 quantization_config=None, **kwargs):
+        kwargs.pop("gptq_unpacked_column_size", None)  # Keras 3 quantization bookkeeping
         super().__init__(**kwargs)
-        if lora_rank or quantization_config is not None:
-            raise ValueError(f'EinsumDense "{self.name}": LoRA and quantization are not supported. Received: '
-                             f"lora_rank={lora_rank}, quantization_config={quantization_config}")
+        if quantization_config is not None:
+            raise ValueError(f'EinsumDense "{self.name}": quantization is not supported by kerastorch. Received: '
+                             f"quantization_config={quantization_config!r}; pass None.")
         self.equation = equation
         self.partial_output_shape = (output_shape,) if isinstance(output_shape, int) else tuple(output_shape)
         self.bias_axes = bias_axes
@@ -35,6 +35,7 @@ class EinsumDense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
+        self._init_lora(lora_rank, lora_alpha)
 
     def build(self, input_shape) -> None:
         try:
@@ -52,11 +53,14 @@ class EinsumDense(Layer):
         self.bias = self.add_weight("bias", tuple(bias_shape), self.bias_initializer, self.bias_regularizer,
                                     self.bias_constraint) if bias_shape is not None else None
         self.built = True
+        if self.lora_rank:
+            self.enable_lora(self.lora_rank, lora_alpha=self.lora_alpha)
 
     def call(self, inputs):
-        if inputs.dtype != self.kernel.dtype and not torch.is_autocast_enabled():
-            inputs = inputs.to(self.kernel.dtype)
-        x = torch.einsum(self.equation, inputs, self.kernel)
+        kernel = self._lora_weight() if self.lora_enabled else self.kernel
+        if inputs.dtype != kernel.dtype and not torch.is_autocast_enabled():
+            inputs = inputs.to(kernel.dtype)
+        x = torch.einsum(self.equation, inputs, kernel)
         if self.bias is not None:
             x = x + self.bias
         return self.activation(x) if self.activation is not None else x
@@ -70,7 +74,8 @@ class EinsumDense(Layer):
                 "bias_regularizer": regularizers.serialize(self.bias_regularizer),
                 "activity_regularizer": regularizers.serialize(self.activity_regularizer),
                 "kernel_constraint": constraints.serialize(self.kernel_constraint),
-                "bias_constraint": constraints.serialize(self.bias_constraint)}
+                "bias_constraint": constraints.serialize(self.bias_constraint),
+                "quantization_config": None, **self._lora_config()}
 
 
 # ------------------------------------------------------------ shape analysis

@@ -11,15 +11,21 @@ import torch
 import torch.nn.functional as F
 
 from kerastorch import constraints, initializers, regularizers
+from kerastorch.layers.core.lora import LoRAMixin
 from kerastorch.layers.layer import Layer
 
 
-class Embedding(Layer):
+class Embedding(LoRAMixin, Layer):
+    _lora_target = "embeddings"
+    _lora_prefix = "lora_embeddings"
+    _lora_regularizer_attr = "embeddings_regularizer"
+    _lora_constraint_attr = "embeddings_constraint"
+
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
-                 embeddings_constraint=None, mask_zero=False, weights=None, lora_rank=None, **kwargs):
+                 embeddings_constraint=None, mask_zero=False, weights=None, lora_rank: int | None = None,
+                 lora_alpha: float | None = None, quantization_config=None, **kwargs):
         input_length = kwargs.pop("input_length", None)  # Keras 2
         kwargs.pop("sparse", None)
-        quantization_config = kwargs.pop("quantization_config", None)  # Keras 3 configs carry it (None)
         if input_length is not None and kwargs.get("input_shape") is None \
                 and kwargs.get("batch_input_shape") is None:
             kwargs["input_shape"] = (input_length,)
@@ -29,9 +35,9 @@ class Embedding(Layer):
         if not isinstance(input_dim, int) or input_dim <= 0 or not isinstance(output_dim, int) or output_dim <= 0:
             raise ValueError("Both `input_dim` and `output_dim` should be positive integers. Received: "
                              f"input_dim={input_dim}, output_dim={output_dim}")
-        if lora_rank or quantization_config is not None:
-            raise ValueError(f'Embedding "{self.name}": LoRA and quantization are not supported. Received: '
-                             f"lora_rank={lora_rank}, quantization_config={quantization_config}")
+        if quantization_config is not None:
+            raise ValueError(f'Embedding "{self.name}": quantization is not supported by kerastorch. Received: '
+                             f"quantization_config={quantization_config!r}; pass None.")
         self.input_dim = input_dim
         self.output_dim = output_dim
         self.input_length = input_length
@@ -40,6 +46,7 @@ class Embedding(Layer):
         self.embeddings_constraint = constraints.get(embeddings_constraint)
         self.mask_zero = mask_zero
         self.supports_masking = mask_zero
+        self._init_lora(lora_rank, lora_alpha)
         if weights is not None:
             self.build(None)
             self.built = True
@@ -51,12 +58,14 @@ class Embedding(Layer):
                                           self.embeddings_initializer, self.embeddings_regularizer,
                                           self.embeddings_constraint)
         self.built = True
+        if self.lora_rank:
+            self.enable_lora(self.lora_rank)  # Keras 3.15 passes no lora_alpha here (it becomes the rank)
 
     def call(self, inputs):
         if inputs.dtype not in (torch.int64, torch.int32):
             inputs = inputs.to(torch.int64)
         try:
-            return F.embedding(inputs, self.embeddings)
+            return F.embedding(inputs, self._lora_weight() if self.lora_enabled else self.embeddings)
         except IndexError as e:
             ids = inputs.detach()
             raise ValueError(
@@ -75,4 +84,4 @@ class Embedding(Layer):
                 "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
                 "activity_regularizer": regularizers.serialize(self.activity_regularizer),
                 "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
-                "mask_zero": self.mask_zero}
+                "mask_zero": self.mask_zero, "quantization_config": None, **self._lora_config()}
