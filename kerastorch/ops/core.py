@@ -168,8 +168,8 @@ def shape(x: Any) -> tuple:
     return tuple(convert_to_tensor(x).shape)
 
 
-def stop_gradient(x: Any) -> Tensor:
-    return convert_to_tensor(x).detach()
+def stop_gradient(variable: Any) -> Tensor:
+    return convert_to_tensor(variable).detach()
 
 
 def _as_int_list(values: Any) -> list[int]:
@@ -205,11 +205,27 @@ def scatter(indices: Any, values: Any, shape: Any) -> Tensor:
     return out
 
 
-def scatter_update(inputs: Any, indices: Any, updates: Any) -> Tensor:
-    """A copy of ``inputs`` with ``updates`` written at ``indices`` (last write wins)."""
+def scatter_update(inputs: Any, indices: Any, updates: Any, reduction: str | None = None) -> Tensor:
+    """A copy of ``inputs`` with ``updates`` written at ``indices`` (last write wins).
+
+    ``reduction`` ("add", "max", "min", "mul") combines each update with the value already there.
+    """
     x = convert_to_tensor(inputs).clone()
     idx = convert_to_tensor(indices).long().to(x.device)
-    x[tuple(idx.unbind(-1))] = convert_to_tensor(updates).to(dtype=x.dtype, device=x.device)
+    updates = convert_to_tensor(updates).to(dtype=x.dtype, device=x.device)
+    where = tuple(idx.unbind(-1))
+    if reduction is None:
+        x[where] = updates
+    elif reduction == "add":
+        x.index_put_(where, updates, accumulate=True)
+    elif reduction in ("max", "min", "mul"):
+        combine = {"max": torch.maximum, "min": torch.minimum, "mul": torch.mul}[reduction]
+        for row, update in zip(idx, updates):  # sequential, so repeated indices compound
+            at = tuple(row.tolist())
+            x[at] = combine(x[at], update)
+    else:
+        raise ValueError("scatter_update: `reduction` must be None, 'add', 'max', 'min' or 'mul'. "
+                         f"Received: reduction={reduction!r}")
     return x
 
 

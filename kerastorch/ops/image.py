@@ -188,7 +188,7 @@ def resize(images: Any, size: Any, interpolation: str = "bilinear", antialias: b
     if single:
         out = out.squeeze(0)
     if out.dtype != original:
-        if not (original.is_floating_point() or original == torch.bool):
+        if not (original.is_floating_point or original == torch.bool):
             out = torch.round(out)
         out = _saturate(out, original) if original != torch.bool else out.to(original)
     return out

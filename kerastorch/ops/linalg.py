@@ -36,8 +36,8 @@ def solve(a: Any, b: Any) -> Tensor:
     return torch.linalg.solve(a, convert_to_tensor(b, device=a.device).to(a.dtype))
 
 
-def cholesky(x: Any) -> Tensor:
-    return torch.linalg.cholesky(_float(x))
+def cholesky(x: Any, upper: bool = False) -> Tensor:
+    return torch.linalg.cholesky(_float(x), upper=upper)
 
 
 

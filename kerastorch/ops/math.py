@@ -13,9 +13,9 @@ Tensor = torch.Tensor
 
 
 def top_k(x: Any, k: int, sorted: bool = True) -> tuple[Tensor, Tensor]:  # noqa: A002 - Keras name
-    """The ``k`` largest entries along the last axis and their int32 indices."""
+    """The ``k`` largest entries along the last axis and their (int64, as Keras on torch) indices."""
     values, indices = torch.topk(convert_to_tensor(x), k, dim=-1, largest=True, sorted=sorted)
-    return values, indices.to(torch.int32)
+    return values, indices
 
 
 def in_top_k(targets: Any, predictions: Any, k: int) -> Tensor:

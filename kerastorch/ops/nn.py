@@ -154,8 +154,14 @@ def one_hot(x: Any, num_classes: int, axis: int = -1, dtype: Any = None, sparse:
     return out
 
 
-def multi_hot(inputs: Any, num_classes: int, axis: int = -1, dtype: Any = None,
-              sparse: bool = False) -> Tensor:
+def multi_hot(inputs: Any, num_classes: int | None = None, axis: int = -1, dtype: Any = None,
+              sparse: bool = False, **kwargs: Any) -> Tensor:
+    if num_classes is None:  # Keras 2's spelling
+        num_classes = kwargs.pop("num_tokens", None)
+    if num_classes is None:
+        raise ValueError("multi_hot: `num_classes` is required. Received: num_classes=None")
+    if kwargs:
+        raise TypeError(f"multi_hot got unexpected keyword arguments {sorted(kwargs)}.")
     inputs = convert_to_tensor(inputs)
     reduction_axis = 1 if inputs.ndim > 1 else 0
     return torch.amax(one_hot(inputs, num_classes, axis=axis, dtype=dtype), dim=reduction_axis)

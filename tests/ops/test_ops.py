@@ -102,7 +102,7 @@ def test_arg_and_sorting():
     assert ops.argsort(np.array([3, 1, 2])).tolist() == [1, 2, 0]
     values, indices = ops.top_k(np.array([[1.0, 5.0, 3.0, 4.0]]), k=2)
     assert values.tolist() == [[5.0, 4.0]] and indices.tolist() == [[1, 3]]
-    assert indices.dtype == torch.int32
+    assert indices.dtype == torch.int64  # as Keras on torch returns them
     assert ops.in_top_k(np.array([3, 0]), np.array([[0.1, 0.2, 0.3, 0.4], [0.4, 0.3, 0.2, 0.1]]), 1).tolist() \
         == [True, True]
 

@@ -240,12 +240,13 @@ def nan_to_num(x: Any, nan: float = 0.0, posinf: float | None = None, neginf: fl
 
 
 def where(condition: Any, x1: Any = None, x2: Any = None) -> Any:
-    """``x1`` where ``condition`` else ``x2``; with neither given, the indices of true entries."""
+    """``x1`` where ``condition`` else ``x2``; with neither given, the (ndim, count) indices of true entries."""
     condition = _t(condition)
     if condition.dtype != torch.bool:
         condition = condition != 0
     if x1 is None and x2 is None:
-        return torch.nonzero(condition, as_tuple=True)
+        # Keras on torch stacks the per-axis index vectors into one (ndim, count) int64 tensor
+        return torch.stack(torch.nonzero(condition, as_tuple=True), dim=0)
     if x1 is None or x2 is None:
         raise ValueError("`x1` and `x2` must either both be None or both be given. "
                          f"Received: x1={x1!r}, x2={x2!r}")
@@ -276,8 +277,12 @@ def min(x: Any, axis: Any = None, keepdims: bool = False, initial: Any = None) -
     return out if initial is None else minimum(out, initial)
 
 
-amax = max
-amin = min
+def amax(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+    return torch.amax(_t(x), dim=() if axis is None else _axes(axis), keepdim=keepdims)
+
+
+def amin(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+    return torch.amin(_t(x), dim=() if axis is None else _axes(axis), keepdim=keepdims)
 
 
 def prod(x: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> Tensor:
@@ -285,7 +290,8 @@ def prod(x: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) ->
     out_dtype = config.to_torch_dtype(dtype) if dtype is not None else _int_accumulator(x)
     if out_dtype is not None:
         x = x.to(out_dtype)
-    return _reduce_each(torch.prod, x, axis, keepdims)
+    out = _reduce_each(torch.prod, x, axis, keepdims)
+    return out.to(x.dtype)  # torch widens integer products to int64; Keras keeps the accumulator dtype
 
 
 def std(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
@@ -385,7 +391,8 @@ def tensordot(x1: Any, x2: Any, axes: Any = 2) -> Tensor:
     return torch.tensordot(a, b, dims=axes)
 
 
-def einsum(subscripts: str, *operands: Any) -> Tensor:
+def einsum(subscripts: str, *operands: Any, **kwargs: Any) -> Tensor:
+    """``torch.einsum``; extra keywords (Keras passes backend hints such as ``optimize``) are ignored."""
     tensors = [_t(op) for op in operands]
     return torch.einsum(subscripts, *_promoted(*tensors))
 
@@ -477,7 +484,8 @@ def _scalar_dtype(*values: Any) -> torch.dtype:
     return torch.int32
 
 
-def arange(start: Any, stop: Any = None, step: Any = 1, dtype: Any = None) -> Tensor:
+def arange(start: Any, stop: Any = None, step: Any = None, dtype: Any = None) -> Tensor:
+    step = 1 if step is None else step
     if stop is None:
         start, stop = 0, start
     if dtype is None:
@@ -681,12 +689,56 @@ def argsort(x: Any, axis: int = -1) -> Tensor:
     return torch.argsort(x, dim=axis, stable=True).to(torch.int32)
 
 
-def unique(x: Any) -> Tensor:
-    return torch.unique(_t(x), sorted=True)
+def unique(x: Any, sorted: bool = True, return_index: bool = False, return_inverse: bool = False,  # noqa: A002
+           return_counts: bool = False, axis: int | None = None, size: int | None = None,
+           fill_value: Any = None) -> Any:
+    """Unique values (``sorted``), plus first indices / inverse / counts as asked.
+
+    ``size`` truncates or pads the result to a fixed length (values padded with
+    ``fill_value`` or 0, counts with 0, indices with 1, as Keras's torch backend does).
+    """
+    x = _t(x)
+    outs = torch.unique(x, sorted=sorted, return_inverse=return_inverse or return_index,
+                        return_counts=return_counts, dim=axis)
+    outs = list(outs) if isinstance(outs, tuple) else [outs]
+    values = outs[0]
+    dim = 0 if axis is None else _norm_axis(axis, x.ndim)
+    first = None
+    if return_index:
+        inverse = outs[1]
+        positions = torch.arange(inverse.shape[0], dtype=inverse.dtype, device=inverse.device)
+        first = inverse.new_empty(values.shape[dim]).scatter_reduce_(0, inverse, positions, reduce="min",
+                                                                    include_self=False)
+    if size is not None:
+        count = values.shape[dim]
+        if count > size:
+            values = values.narrow(dim, 0, size)
+            if return_counts:
+                outs[-1] = outs[-1][:size]
+            if first is not None:
+                first = first[:size]
+        elif count < size:
+            widths = [0, 0] * values.ndim
+            widths[(values.ndim - 1 - dim) * 2 + 1] = size - count
+            values = torch.nn.functional.pad(values, widths, value=0 if fill_value is None else fill_value)
+            if return_counts:
+                outs[-1] = torch.nn.functional.pad(outs[-1], (0, size - count), value=0)
+            if first is not None:
+                first = torch.nn.functional.pad(first, (0, size - count), value=1)
+    outs[0] = values
+    if first is not None:
+        if return_inverse:
+            outs.insert(1, first)
+        else:
+            outs[1] = first
+    return outs[0] if len(outs) == 1 else tuple(outs)
 
 
-def size(x: Any) -> int:
-    return int(math.prod(x.shape)) if hasattr(x, "shape") else int(_t(x).numel())
+def size(x: Any) -> Any:
+    """The number of elements, as a scalar int64 tensor like Keras on torch (an int for symbolic tensors)."""
+    if hasattr(x, "shape") and not isinstance(x, (Tensor, np.ndarray)):
+        return int(math.prod(x.shape))
+    return torch.tensor(int(math.prod(_t(x).shape)), dtype=torch.int64, device=config.get_device())
 
 
 def ndim(x: Any) -> int:
