@@ -9,12 +9,26 @@ are buffers. A layer may keep a weight in the layout its torch kernel wants
 (e.g. Conv2D keeps ``(out, in, kh, kw)``); ``get_weights``/``set_weights``
 always speak Keras order and Keras shapes through
 ``_weight_to_keras``/``_weight_from_keras``.
+
+One call path. ``layer(x)`` records a graph node when an argument is a
+KerasTensor; otherwise it is ``nn.Module.__call__`` (so hooks,
+``Module.compile()`` and ``torch.compile`` see every call) and torch calls
+``forward``, which builds the layer on first use and then runs ``call`` under a
+small ``_CallSpec`` decided once per layer: whether ``call`` takes
+``training``/``mask``, how output masks are made, the activity regularizer,
+the input check. The training flag is resolved where a model (or any layer whose
+``call`` takes ``training``) is called and pushed onto a thread-local stack that
+nested layers read; it is pushed again only where it changes. An exception
+raised inside ``call`` keeps its type and gains a note naming the layer and the
+input shapes (Keras's ``inject_argument_info_in_traceback``).
 """
 from __future__ import annotations
 
 import contextlib
 import inspect
-from typing import Any, Iterable
+import sys
+import threading
+from typing import Any, Iterable, NamedTuple
 
 import numpy as np
 import torch
@@ -31,14 +45,34 @@ from kerastorch.layers.variable import NonTrainableVariable, Variable
 _BASE_KWARGS = {"name", "trainable", "dtype", "input_shape", "batch_input_shape", "input_dim",
                 "batch_size", "autocast", "activity_regularizer", "dynamic", "weights"}
 
-# The training flag that an outer call passes down to nested layers (Keras's call context).
-_TRAINING_CONTEXT: list[bool] = []
-# While a layer builds, the device its weights should be created on (that of its first input).
-_BUILD_DEVICE: list[torch.device] = []
 
 
-class LayerCallError(ValueError):
-    """A failure inside a layer's ``call``, re-raised with the layer and the input shapes."""
+class _CallState(threading.local):
+    """Per-thread call context (threads such as ``nn.DataParallel`` replicas each get their own)."""
+
+    def __init__(self) -> None:
+        # The training flag that an outer call passes down to nested layers (Keras's call context).
+        self.training: list[bool] = []
+        # While a layer builds, the device its weights should be created on (that of its first input).
+        self.build_device: list[torch.device] = []
+
+
+_STATE = _CallState()
+
+
+class _CallSpec(NamedTuple):
+    """What ``forward`` does around ``call`` for one layer; decided once, after the layer is built."""
+    has_training: bool        # ``call`` takes ``training``: resolve it and pass it
+    has_mask: bool            # ``call`` takes ``mask``: pass the inputs' mask
+    mask_mode: int            # 0: outputs carry no mask; 1: pass an input mask through compute_mask; 2: always
+    activity_regularizer: Any
+    last_dim: int | None      # the size the input's last axis must have (Dense), None: not checked
+
+
+# ``nn.Module.__call__`` runs hooks and ``Module.compile()``'s compiled call, then ``forward``.
+_module_call = nn.Module.__call__
+# Attributes a call spec is made from: setting one makes the next call decide again.
+_CALL_SPEC_INPUTS = frozenset({"activity_regularizer", "supports_masking"})
 
 
 class Layer(nn.Module, LayerGraphMixin):
@@ -62,6 +96,7 @@ class Layer(nn.Module, LayerGraphMixin):
         self._losses: list[torch.Tensor] = []
         self._inbound_nodes: list = []
         self._build_input_shape = None
+        self._call_spec: _CallSpec | None = None  # made on the first call after build (forward)
         self._call_signature = inspect.signature(self.call)
         params = self._call_signature.parameters
         self._call_has_training = "training" in params
@@ -131,18 +166,16 @@ class Layer(nn.Module, LayerGraphMixin):
 
     @staticmethod
     def _build_device() -> torch.device:
-        return _BUILD_DEVICE[-1] if _BUILD_DEVICE else torch.device("cpu")
+        stack = _STATE.build_device
+        return stack[-1] if stack else torch.device("cpu")
 
     def _maybe_build(self, inputs) -> None:
         if self.built:
             return
         shapes = tree.map_structure(lambda t: tuple(t.shape) if hasattr(t, "shape") else None, inputs)
         first = next((t for t in tree.flatten(inputs) if isinstance(t, torch.Tensor)), None)
-        _BUILD_DEVICE.append(first.device if first is not None else torch.device("cpu"))
-        try:
+        with build_device_scope(first.device if first is not None else torch.device("cpu")):
             self.build(shapes)
-        finally:
-            _BUILD_DEVICE.pop()
         self.built = True
         self._build_input_shape = shapes
         if self._initial_weights is not None:
@@ -151,108 +184,102 @@ class Layer(nn.Module, LayerGraphMixin):
 
     # ------------------------------------------------------------------ call
     def call(self, inputs, *args, **kwargs):
-        """The layer's computation. Subclasses override this."""
+        """The layer's computation. Subclasses override this (not ``forward``)."""
         return inputs
 
-    def forward(self, *args, **kwargs):
-        return self.call(*args, **kwargs)
-
     def __call__(self, *args, **kwargs):
-        if len(args) == 1 and type(args[0]) is torch.Tensor and self.built \
-                and (not kwargs or (len(kwargs) == 1 and "training" in kwargs)) \
-                and self.activity_regularizer is None and type(self).compute_mask is Layer.compute_mask \
-                and getattr(args[0], "_keras_mask", None) is None and _no_hooks(self):
-            return self._call_plain(args[0], kwargs.get("training"))
-        if not args:
-            if "inputs" not in kwargs:
-                raise TypeError(f'Layer "{self.name}" was called without inputs.')
-            args = (kwargs.pop("inputs"),)
-        inputs = args[0]
-        if isinstance(inputs, torch.Tensor):
-            symbolic = (len(args) > 1 or (kwargs and kwargs.keys() != {"training"})) \
-                and _contains_keras_tensor(args, kwargs)
+        # The one test for a symbolic call; the common eager call (one tensor, maybe `training=`)
+        # answers it from the argument types alone.
+        if len(args) != 1 or type(args[0]) is not torch.Tensor \
+                or (kwargs and (len(kwargs) != 1 or "training" not in kwargs)):
+            if any_keras_tensor(args, kwargs):
+                return symbolic_call(self, args, kwargs)
+        return _module_call(self, *args, **kwargs)
+
+    def forward(self, *args, **kwargs):
+        """Build on the first call, then run ``call`` as the layer's call spec says (torch calls this)."""
+        if args:
+            inputs = args[0]
+        elif "inputs" in kwargs:
+            inputs = kwargs.pop("inputs")
+            args = (inputs,)
         else:
-            symbolic = _contains_keras_tensor(args, kwargs)
-        if symbolic:
-            return symbolic_call(self, args, kwargs)
+            raise TypeError(f'Layer "{self.name}" was called without inputs.')
         if not isinstance(inputs, torch.Tensor):
-            # numpy/python inputs: convert, and put them where the weights are (the model may be on a GPU).
-            inputs = _to_tensors(inputs)
-            device = next(iter(self.parameters()), None)
-            if device is not None and device.device.type != "cpu":
-                inputs = tree.map_structure(
-                    lambda t: t.to(device.device) if isinstance(t, torch.Tensor) else t, inputs)
+            inputs = self._convert_inputs(inputs)
             args = (inputs,) + args[1:]
         if not self.built:
             self._maybe_build(inputs)
-        self._check_input_compatibility(inputs)
+        has_training, has_mask, mask_mode, regularizer, last_dim = self._call_spec or self._make_call_spec()
+        if last_dim is not None and (type(inputs) is not torch.Tensor or inputs.ndim < 2
+                                     or inputs.shape[-1] != last_dim):
+            self._check_input_compatibility(inputs)  # raises the Keras-style error where it applies
 
-        training = kwargs.get("training")
-        if self._call_has_training:
+        stack = None
+        if has_training:
+            training = kwargs.get("training")
+            context = _STATE.training
             if training is None:
-                training = _TRAINING_CONTEXT[-1] if _TRAINING_CONTEXT else self.training
-            kwargs["training"] = training
-        elif training is not None:
-            kwargs.pop("training")
-        if self._call_has_mask and kwargs.get("mask") is None:
-            mask = _collect_mask(inputs)
-            if mask is not None:
-                kwargs["mask"] = mask
-        input_mask = kwargs.get("mask") if self._call_has_mask else _collect_mask(inputs)
+                training = context[-1] if context else self.training
+                kwargs["training"] = training
+            # Nested layers read the flag from the stack; push only where it changes.
+            if not context or context[-1] != training:
+                stack = context
+                stack.append(bool(training))
+        elif "training" in kwargs:
+            del kwargs["training"]
+        input_mask = None
+        if has_mask:
+            input_mask = kwargs.get("mask")
+            if input_mask is None:
+                input_mask = _collect_mask(inputs)
+                if input_mask is not None:
+                    kwargs["mask"] = input_mask
+        elif mask_mode:
+            input_mask = _collect_mask(inputs)
 
-        pushed = training is not None and self._call_has_training
-        if pushed:
-            _TRAINING_CONTEXT.append(bool(training))
         try:
-            if _no_hooks(self):
-                # What nn.Module.__call__ does when no hook is registered, minus two Python frames.
-                outputs = self.forward(*args, **kwargs)
-            else:
-                outputs = nn.Module.__call__(self, *args, **kwargs)
-        except LayerCallError:
-            raise
-        except (RuntimeError, IndexError) as e:
-            shapes = tree.map_structure(lambda t: tuple(t.shape) if hasattr(t, "shape") else t, inputs)
-            raise LayerCallError(
-                f'Exception encountered when calling {type(self).__name__} "{self.name}" on inputs of '
-                f"shape {shapes}: {e}") from e
+            outputs = self.call(*args, **kwargs)
+        except Exception as e:
+            replacement = _with_call_context(e, self, inputs)
+            if replacement is e:
+                raise
+            raise replacement from e
         finally:
-            if pushed:
-                _TRAINING_CONTEXT.pop()
+            if stack is not None:
+                stack.pop()
 
-        if self.activity_regularizer is not None and torch.is_grad_enabled():
+        if regularizer is not None and torch.is_grad_enabled():
             for out in tree.flatten(outputs):
-                self.add_loss(self.activity_regularizer(out) / out.shape[0])
-        if (self.supports_masking and input_mask is not None) or type(self).compute_mask is not Layer.compute_mask:
+                self.add_loss(regularizer(out) / out.shape[0])
+        if mask_mode == 2 or (mask_mode == 1 and input_mask is not None):
             out_mask = self.compute_mask(inputs, input_mask)
             if out_mask is not None:
                 _attach_masks(outputs, out_mask)
         return outputs
 
-    def _call_plain(self, inputs: torch.Tensor, training):
-        """The common eager case — one plain tensor, no mask, no hooks — without the general
-        argument handling of ``__call__`` (same semantics, fewer steps on every layer call)."""
-        if self._checks_last_dim():
-            spec = self._build_input_shape
-            if type(spec) is not tuple or not spec or inputs.ndim < 2 or inputs.shape[-1] != spec[-1]:
-                self._check_input_compatibility(inputs)  # raises the Keras-style error when it applies
-        # `call` directly unless a subclass overrides `forward`: one Python frame less per layer.
-        call = self.call if type(self).forward is Layer.forward else self.forward
-        try:
-            if not self._call_has_training:
-                return call(inputs)
-            if training is None:
-                training = _TRAINING_CONTEXT[-1] if _TRAINING_CONTEXT else self.training
-            _TRAINING_CONTEXT.append(bool(training))
-            try:
-                return call(inputs, training=training)
-            finally:
-                _TRAINING_CONTEXT.pop()
-        except LayerCallError:
-            raise
-        except (RuntimeError, IndexError) as e:
-            raise LayerCallError(f'Exception encountered when calling {type(self).__name__} "{self.name}" on '
-                                 f"inputs of shape {tuple(inputs.shape)}: {e}") from e
+    def _make_call_spec(self) -> _CallSpec:
+        """Decide once what ``forward`` does around ``call`` (reset when a field it reads is set)."""
+        computes_mask = type(self).compute_mask is not Layer.compute_mask
+        built = self._build_input_shape
+        last_dim = None
+        if self._checks_last_dim() and type(built) is tuple and len(built) > 1 and type(built[-1]) is int:
+            last_dim = built[-1]
+        spec = _CallSpec(has_training=self._call_has_training, has_mask=self._call_has_mask,
+                         mask_mode=2 if computes_mask else 1 if self.supports_masking else 0,
+                         activity_regularizer=self.activity_regularizer, last_dim=last_dim)
+        if self.built:
+            self._call_spec = spec
+        return spec
+
+    def _convert_inputs(self, inputs):
+        """numpy/python inputs as tensors, on the device of the layer's weights (the model may be on a GPU)."""
+        inputs = _to_tensors(inputs)
+        weight = next(iter(self.parameters()), None)
+        if weight is not None and weight.device.type != "cpu":
+            inputs = tree.map_structure(
+                lambda t: t.to(weight.device) if isinstance(t, torch.Tensor) else t, inputs)
+        return inputs
 
     def _check_input_compatibility(self, inputs) -> None:
         """Raise a Keras-style error when an input's last dimension differs from the built one."""
@@ -283,7 +310,7 @@ class Layer(nn.Module, LayerGraphMixin):
         # A new list rather than append: under jit_compile the trace must not mutate a list that
         # existed before it (the trainer empties `_losses` once it has read them).
         self._losses = self._losses + [loss if isinstance(loss, torch.Tensor) else torch.as_tensor(loss)]
-
+    
     @property
     def losses(self) -> list[torch.Tensor]:
         """Losses added during the last call plus weight regularization losses, of this layer and sublayers."""
@@ -322,7 +349,7 @@ class Layer(nn.Module, LayerGraphMixin):
             layer._trainable = value
         for p in self.parameters():
             if p.is_floating_point():
-                p.requires_grad_(value)
+                p.requires_grad_(value and getattr(p, "_var_trainable", True))
 
     def _own_weight_entries(self) -> list[tuple[str, torch.Tensor, bool]]:
         entries = [(a, getattr(self, a), t) for a, t in self._keras_weights]
@@ -484,6 +511,8 @@ class Layer(nn.Module, LayerGraphMixin):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
     def __setattr__(self, name: str, value: Any) -> None:
+        if name in _CALL_SPEC_INPUTS:
+            self.__dict__["_call_spec"] = None  # forward decides again on the next call
         # Keras tracks lists of layers assigned as attributes; torch only tracks ModuleList.
         if isinstance(value, torch.Tensor) and "_keras_weights" in self.__dict__ and not name.startswith("_"):
             if self._rename_weight(value, name):
@@ -524,17 +553,6 @@ def _assign_weight(owner, attr: str, value, label: str) -> None:
         current.copy_(value.to(current.device))
 
 
-_module_hooks = torch.nn.modules.module
-
-
-def _no_hooks(module: nn.Module) -> bool:
-    return not (module._forward_hooks or module._forward_pre_hooks or module._backward_hooks
-                or module._backward_pre_hooks or _module_hooks._global_forward_hooks
-                or _module_hooks._global_forward_pre_hooks or _module_hooks._global_backward_hooks
-                or _module_hooks._global_backward_pre_hooks or torch._C._get_tracing_state())
-
-
-_contains_keras_tensor = any_keras_tensor
 # numpy/python leaves of a layer's inputs as tensors (the one converter, float64 -> floatx).
 _to_tensors = numeric_leaves_to_tensors
 
@@ -565,11 +583,50 @@ def _zeros_for_shape(shape, device: torch.device | None = None):
     return torch.zeros([1 if s is None else int(s) for s in shape], device=device)
 
 
+_CALL_NOTE = "Exception encountered when calling "
+_HAS_NOTES = sys.version_info >= (3, 11)
+
+
+def _with_call_context(error: Exception, layer: Layer, inputs, use_notes: bool = _HAS_NOTES) -> Exception:
+    """``error`` with the layer's name and the input shapes added, its type unchanged.
+
+    Python 3.11+: a note on the same exception (returned as is). Before: a new exception of the
+    same type with the context appended to the message (``error`` itself when that type cannot be
+    built from one message). Only the innermost layer adds its context.
+    """
+    if any(str(n).startswith(_CALL_NOTE) for n in getattr(error, "__notes__", ())) \
+            or getattr(error, "_kerastorch_call_context", False):
+        return error
+    shapes = tree.map_structure(lambda t: tuple(t.shape) if hasattr(t, "shape") else type(t).__name__, inputs)
+    note = f'{_CALL_NOTE}{type(layer).__name__} "{layer.name}" on inputs of shape {shapes}.'
+    if use_notes:
+        error.add_note(note)
+        return error
+    try:
+        replacement = type(error)(f"{error}\n\n{note}")
+    except TypeError:  # a type built from other arguments (as Keras, which then falls back) keeps its message
+        return error
+    replacement._kerastorch_call_context = True
+    return replacement
+
+
 @contextlib.contextmanager
 def training_context(training: bool):
     """Run nested layer calls with ``training`` unless they are given it explicitly."""
-    _TRAINING_CONTEXT.append(bool(training))
+    stack = _STATE.training
+    stack.append(bool(training))
     try:
         yield
     finally:
-        _TRAINING_CONTEXT.pop()
+        stack.pop()
+
+
+@contextlib.contextmanager
+def build_device_scope(device: torch.device):
+    """Create the weights of layers built inside on ``device`` (a layer builds where its first input is)."""
+    stack = _STATE.build_device
+    stack.append(device)
+    try:
+        yield
+    finally:
+        stack.pop()

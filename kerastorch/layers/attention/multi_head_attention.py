@@ -134,11 +134,8 @@ class MultiHeadAttention(Layer):
         if value_mask is None:
             value_mask = getattr(value, "_keras_mask", None)
         if not self._sublayers_built:
-            layer_module._BUILD_DEVICE.append(query.device)
-            try:
+            with layer_module.build_device_scope(query.device):
                 self._build_sublayers(tuple(query.shape), tuple(value.shape), tuple(key.shape))
-            finally:
-                layer_module._BUILD_DEVICE.pop()
         mask = self._compute_attention_mask(query, value, query_mask, value_mask, key_mask, attention_mask,
                                             use_causal_mask)
         q = self.query_dense(query)

@@ -14,21 +14,19 @@ from kerastorch import activations, constraints, initializers, regularizers
 from kerastorch.backend.config import standardize_data_format
 from kerastorch.layers import weight_layouts
 from kerastorch.layers.conv import conv_utils
+from kerastorch.layers.core.lora import LoRAMixin
 from kerastorch.layers.layer import Layer
 
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 
 
-class BaseConv(Layer):
+class BaseConv(LoRAMixin, Layer):
     def __init__(self, rank: int, filters: int, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, groups=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
                  bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
-                 bias_constraint=None, lora_rank=None, **kwargs):
+                 bias_constraint=None, lora_rank=None, lora_alpha=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        if lora_rank:
-            raise ValueError(f"{type(self).__name__} does not support LoRA in kerastorch; received "
-                             f"lora_rank={lora_rank}. Pass lora_rank=None.")
         self.rank = rank
         if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
             raise ValueError("Invalid value for argument `filters`. Expected a strictly positive integer. "
@@ -58,6 +56,7 @@ class BaseConv(Layer):
         self.bias_constraint = constraints.get(bias_constraint)
         self._channel_axis = conv_utils.channel_axis(self.data_format)
         self._conv = _CONV[rank]
+        self._init_lora(lora_rank, lora_alpha)
 
     def build(self, input_shape) -> None:
         conv_utils.check_ndim(self, input_shape, self.rank + 2)
@@ -76,6 +75,8 @@ class BaseConv(Layer):
         self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer, self.bias_regularizer,
                                     self.bias_constraint) if self.use_bias else None
         self.built = True
+        if self.lora_rank:
+            self.enable_lora(self.lora_rank, lora_alpha=self.lora_alpha)
 
     def _check_output_size(self, input_shape) -> None:
         spatial = input_shape[1:-1] if self.data_format == "channels_last" else input_shape[2:]
@@ -94,11 +95,12 @@ class BaseConv(Layer):
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         self._check_call_input(inputs)
-        x = conv_utils.cast_input(inputs, self.kernel.dtype)
+        kernel = self._lora_weight() if self.lora_enabled else self.kernel
+        x = conv_utils.cast_input(inputs, kernel.dtype)
         if self.data_format == "channels_last":
             x = conv_utils.to_channels_first(x)
         x, pad = conv_utils.conv_padding(x, self.padding, self.kernel_size, self.strides, self.dilation_rate)
-        kernel = conv_utils.kernel_for_input(x, self.kernel)
+        kernel = conv_utils.kernel_for_input(x, kernel)
         y = self._conv(x, kernel, self.bias, self.strides, pad, self.dilation_rate, self.groups)
         if self.data_format == "channels_last":
             y = conv_utils.to_channels_last(y)
@@ -121,4 +123,4 @@ class BaseConv(Layer):
                 "bias_regularizer": regularizers.serialize(self.bias_regularizer),
                 "activity_regularizer": regularizers.serialize(self.activity_regularizer),
                 "kernel_constraint": constraints.serialize(self.kernel_constraint),
-                "bias_constraint": constraints.serialize(self.bias_constraint)}
+                "bias_constraint": constraints.serialize(self.bias_constraint), **self._lora_config()}
