@@ -38,7 +38,8 @@ _LAZY = {"Progbar": "kerastorch.callbacks.progbar", "custom_object_scope": "kera
          "text_dataset_from_directory": "kerastorch.utils.text_dataset_utils",
          "timeseries_dataset_from_array": "kerastorch.utils.timeseries_dataset_utils",
          "load_img": "kerastorch.utils.image_utils", "img_to_array": "kerastorch.utils.image_utils",
-         "array_to_img": "kerastorch.utils.image_utils", "save_img": "kerastorch.utils.image_utils"}
+         "array_to_img": "kerastorch.utils.image_utils", "save_img": "kerastorch.utils.image_utils",
+         "model_to_dot": "kerastorch.utils.model_visualization", "plot_model": "kerastorch.utils.model_visualization"}
 
 
 def __getattr__(name):
