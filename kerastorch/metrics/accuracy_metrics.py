@@ -20,11 +20,12 @@ def _tensors(y_true, y_pred) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def accuracy(y_true, y_pred) -> torch.Tensor:
-    """How often ``y_pred == y_true`` (exact match), averaged over the last axis."""
+    """``y_pred == y_true`` per element as floatx (Keras 3 does not average here; ``Accuracy``'s
+    running mean reduces extra axes per sample)."""
     y_true, y_pred = _tensors(y_true, y_pred)
     y_true = y_true.to(y_pred.dtype)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-    return torch.mean((y_true == y_pred).to(_floatx()), dim=-1)
+    return (y_true == y_pred).to(_floatx())
 
 
 def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> torch.Tensor:
@@ -93,9 +94,19 @@ def top_k_categorical_accuracy(y_true, y_pred, k: int = 5) -> torch.Tensor:
     return _top_k(torch.argmax(y_true, dim=-1), y_pred, k)
 
 
-def sparse_top_k_categorical_accuracy(y_true, y_pred, k: int = 5) -> torch.Tensor:
-    """Whether the integer target is among the ``k`` highest predictions."""
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k: int = 5, from_sorted_ids: bool = False) -> torch.Tensor:
+    """Whether the integer target is among the ``k`` highest predictions.
+
+    With ``from_sorted_ids=True``, ``y_pred`` already holds class ids sorted by score (best first),
+    and a hit is the target among its first ``k`` columns.
+    """
     y_true, y_pred = _tensors(y_true, y_pred)
+    if from_sorted_ids:
+        original_shape = y_true.shape
+        ids = y_pred.reshape(-1, y_pred.shape[-1]) if y_pred.dim() > 2 else y_pred
+        targets = y_true.reshape(-1).to(ids.dtype)
+        matches = torch.any(targets.unsqueeze(1) == ids[:, :k], dim=1).to(_floatx())
+        return matches.reshape(original_shape) if y_true.dim() > 1 else matches
     if y_true.dim() == y_pred.dim() and y_true.shape[-1] == 1:  # (N, 1) labels
         y_true = y_true.squeeze(-1)
     return _top_k(y_true, y_pred, k)
@@ -164,13 +175,19 @@ class TopKCategoricalAccuracy(MeanMetricWrapper):
 class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
     """How often the integer target is in the top ``k`` predictions."""
 
-    def __init__(self, k: int = 5, name: str = "sparse_top_k_categorical_accuracy", dtype=None):
-        super().__init__(fn=sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
+    def __init__(self, k: int = 5, name: str = "sparse_top_k_categorical_accuracy", dtype=None,
+                 from_sorted_ids: bool = False):
+        super().__init__(fn=sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k,
+                         from_sorted_ids=from_sorted_ids)
         self.k = k
+        self.from_sorted_ids = from_sorted_ids
         self._direction = "up"
 
     def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype, "k": self.k}
+        config_ = {"name": self.name, "dtype": self.dtype, "k": self.k}
+        if self.from_sorted_ids:  # Keras writes the key only when set
+            config_["from_sorted_ids"] = True
+        return config_
 
 
 def resolve_accuracy(loss, y_true_shape, y_pred_shape, name: str = "accuracy") -> MeanMetricWrapper:

@@ -431,3 +431,128 @@ class AUC(Metric):
         if self._init_from_thresholds:
             config_["thresholds"] = self.thresholds[1:-1]
         return config_
+
+
+class _SensitivitySpecificityBase(Metric):
+    """Confusion counts at ``num_thresholds`` evenly spaced thresholds in [0, 1]; the subclasses report
+    the best value of one rate among the thresholds where another rate reaches ``value``."""
+
+    def __init__(self, value: float, num_thresholds: int = 200, class_id: int | None = None,
+                 name: str | None = None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self._direction = "up"
+        if num_thresholds <= 0:
+            raise ValueError("Argument `num_thresholds` must be an integer > 0. Received: "
+                             f"num_thresholds={num_thresholds}")
+        self.value = value
+        self.class_id = class_id
+        if num_thresholds == 1:
+            self.thresholds = [0.5]
+            self._thresholds_distributed_evenly = False
+        else:
+            inner = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+            self.thresholds = [0.0] + inner + [1.0]
+            self._thresholds_distributed_evenly = True
+        n = len(self.thresholds)
+        self.true_positives = self.add_variable(shape=(n,), name="true_positives")
+        self.false_positives = self.add_variable(shape=(n,), name="false_positives")
+        self.true_negatives = self.add_variable(shape=(n,), name="true_negatives")
+        self.false_negatives = self.add_variable(shape=(n,), name="false_negatives")
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        self._follow(y_pred, y_true)
+        with torch.no_grad():
+            update_confusion_matrix_variables(
+                {TP: self.true_positives, TN: self.true_negatives, FP: self.false_positives,
+                 FN: self.false_negatives}, y_true, y_pred, thresholds=self.thresholds,
+                thresholds_distributed_evenly=self._thresholds_distributed_evenly, class_id=self.class_id,
+                sample_weight=sample_weight)
+
+    def _counts(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        return tuple(v.as_subclass(torch.Tensor) for v in (self.true_positives, self.false_positives,
+                                                            self.true_negatives, self.false_negatives))
+
+    def _max_where_at_least(self, constrained: torch.Tensor, dependent: torch.Tensor) -> torch.Tensor:
+        """``max(dependent)`` over thresholds where ``constrained >= value``; 0 when none qualifies."""
+        feasible = constrained >= self.value
+        return torch.clamp(torch.amax(torch.where(feasible, dependent, torch.zeros_like(dependent))), min=0.0)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "class_id": self.class_id}
+
+
+def _check_rate(name: str, value: float) -> None:
+    if value < 0 or value > 1:
+        raise ValueError(f"Argument `{name}` must be in the range [0, 1]. Received: {name}={value}")
+
+
+class SensitivityAtSpecificity(_SensitivitySpecificityBase):
+    """Best sensitivity (recall) among the thresholds whose specificity is at least ``specificity``."""
+
+    def __init__(self, specificity: float, num_thresholds: int = 200, class_id: int | None = None,
+                 name: str | None = None, dtype=None):
+        _check_rate("specificity", specificity)
+        self.specificity = specificity
+        self.num_thresholds = num_thresholds
+        super().__init__(specificity, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype)
+
+    def result(self) -> torch.Tensor:
+        tp, fp, tn, fn = self._counts()
+        return self._max_where_at_least(_divide_no_nan(tn, tn + fp), _divide_no_nan(tp, tp + fn))
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "num_thresholds": self.num_thresholds, "specificity": self.specificity}
+
+
+class SpecificityAtSensitivity(_SensitivitySpecificityBase):
+    """Best specificity among the thresholds whose sensitivity (recall) is at least ``sensitivity``."""
+
+    def __init__(self, sensitivity: float, num_thresholds: int = 200, class_id: int | None = None,
+                 name: str | None = None, dtype=None):
+        _check_rate("sensitivity", sensitivity)
+        self.sensitivity = sensitivity
+        self.num_thresholds = num_thresholds
+        super().__init__(sensitivity, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype)
+
+    def result(self) -> torch.Tensor:
+        tp, fp, tn, fn = self._counts()
+        return self._max_where_at_least(_divide_no_nan(tp, tp + fn), _divide_no_nan(tn, tn + fp))
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "num_thresholds": self.num_thresholds, "sensitivity": self.sensitivity}
+
+
+class PrecisionAtRecall(_SensitivitySpecificityBase):
+    """Best precision among the thresholds whose recall is at least ``recall``."""
+
+    def __init__(self, recall: float, num_thresholds: int = 200, class_id: int | None = None,
+                 name: str | None = None, dtype=None):
+        _check_rate("recall", recall)
+        self.recall = recall
+        self.num_thresholds = num_thresholds
+        super().__init__(recall, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype)
+
+    def result(self) -> torch.Tensor:
+        tp, fp, _, fn = self._counts()
+        return self._max_where_at_least(_divide_no_nan(tp, tp + fn), _divide_no_nan(tp, tp + fp))
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "num_thresholds": self.num_thresholds, "recall": self.recall}
+
+
+class RecallAtPrecision(_SensitivitySpecificityBase):
+    """Best recall among the thresholds whose precision is at least ``precision``."""
+
+    def __init__(self, precision: float, num_thresholds: int = 200, class_id: int | None = None,
+                 name: str | None = None, dtype=None):
+        _check_rate("precision", precision)
+        self.precision = precision
+        self.num_thresholds = num_thresholds
+        super().__init__(precision, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype)
+
+    def result(self) -> torch.Tensor:
+        tp, fp, _, fn = self._counts()
+        return self._max_where_at_least(_divide_no_nan(tp, tp + fp), _divide_no_nan(tp, tp + fn))
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "num_thresholds": self.num_thresholds, "precision": self.precision}

@@ -28,11 +28,17 @@ class KLDivergence(_LossMetric):
     _fn_static = staticmethod(_losses.kl_divergence)
     _default_name = "kl_divergence"
 
+    def __init__(self, name: str = "kl_divergence", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+
 
 class Poisson(_LossMetric):
     """Running mean of the Poisson loss."""
     _fn_static = staticmethod(_losses.poisson)
     _default_name = "poisson"
+
+    def __init__(self, name: str = "poisson", dtype=None):
+        super().__init__(name=name, dtype=dtype)
 
 
 class Hinge(_LossMetric):
@@ -40,17 +46,26 @@ class Hinge(_LossMetric):
     _fn_static = staticmethod(_losses.hinge)
     _default_name = "hinge"
 
+    def __init__(self, name: str = "hinge", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+
 
 class SquaredHinge(_LossMetric):
     """Running mean of the squared hinge loss."""
     _fn_static = staticmethod(_losses.squared_hinge)
     _default_name = "squared_hinge"
 
+    def __init__(self, name: str = "squared_hinge", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+
 
 class CategoricalHinge(_LossMetric):
     """Running mean of the categorical hinge loss."""
     _fn_static = staticmethod(_losses.categorical_hinge)
     _default_name = "categorical_hinge"
+
+    def __init__(self, name: str = "categorical_hinge", dtype=None):
+        super().__init__(name=name, dtype=dtype)
 
 
 class BinaryCrossentropy(_LossMetric):
@@ -77,5 +92,5 @@ class SparseCategoricalCrossentropy(_LossMetric):
     _fn_static = staticmethod(_losses.sparse_categorical_crossentropy)
 
     def __init__(self, name: str = "sparse_categorical_crossentropy", dtype=None, from_logits: bool = False,
-                 axis: int = -1):
-        super().__init__(name=name, dtype=dtype, from_logits=from_logits, axis=axis)
+                 ignore_class: int | None = None, axis: int = -1):
+        super().__init__(name=name, dtype=dtype, from_logits=from_logits, ignore_class=ignore_class, axis=axis)
