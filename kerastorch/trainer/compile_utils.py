@@ -174,6 +174,13 @@ class CompileMetrics:
                         metric.name = f"{output_names[i]}_{metric.name}"
                     if weighted and any(m.name == metric.name for _, m, _ in self._entries):
                         metric.name = f"weighted_{metric.name}"
+                    # Keras's result(): a repeated name gets "_1", "_2"... in order of appearance.
+                    taken = {m.name for _, m, _ in self._entries}
+                    if metric.name in taken:
+                        index = 1
+                        while f"{metric.name}_{index}" in taken:
+                            index += 1
+                        metric.name = f"{metric.name}_{index}"
                     self._entries.append((i, metric, weighted))
         self.metrics = [m for _, m, _ in self._entries]
         self.built = True
@@ -188,7 +195,12 @@ class CompileMetrics:
         if isinstance(spec, str) and spec in ("crossentropy", "ce"):
             raise ValueError("The 'crossentropy' metric shortcut is not supported; name the metric explicitly, "
                              "e.g. 'sparse_categorical_crossentropy'.")
-        return metrics_module.get(spec)
+        metric = metrics_module.get(spec)
+        if not isinstance(metric, metrics_module.Metric):  # a plain function: its running mean
+            metric = metrics_module.MeanMetricWrapper(metric, name=getattr(metric, "__name__", None))
+        if isinstance(spec, str):
+            metric.name = spec  # Keras logs a string metric as written: "mae" -> "mae", "val_mae"
+        return metric
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
         if not self._entries:

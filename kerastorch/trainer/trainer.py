@@ -506,8 +506,16 @@ def _num_samples(x) -> int:
 
 def _to_python(logs) -> dict:
     items = logs.items() if hasattr(logs, "items") else {}
-    return {k: (float(v) if isinstance(v, (torch.Tensor, np.ndarray, np.generic, int, float)) else v)
-            for k, v in items}
+    return {k: _to_python_value(v) for k, v in items}
+
+
+def _to_python_value(value):
+    """A float for scalars; a numpy array for vector results (F1Score(average=None)), as Keras logs them."""
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    if isinstance(value, (np.ndarray, np.generic, int, float)):
+        return float(value) if np.size(value) == 1 else np.asarray(value)
+    return value
 
 
 def _format_logs(logs: dict, return_dict: bool):

@@ -1,0 +1,101 @@
+"""History keys equal real Keras 3's for every string metric alias and for repeated/multi-output metrics.
+
+Keras logs a string metric under the string as written ("mae" -> "mae", "val_mae"), not under the
+class's default name; a plain metric function is wrapped in a running mean named after it.
+"""
+from __future__ import annotations
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+
+import kerastorch
+
+
+@pytest.fixture(scope="module")
+def real_keras():
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    if keras.backend.backend() != "torch":
+        pytest.skip("the oracle needs KERAS_BACKEND=torch")
+    return keras
+
+
+_REGRESSION = ["mae", "mse", "mape", "msle", "MAE", "MSE", "MAPE", "MSLE", "mean_squared_error",
+               "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
+               "root_mean_squared_error", "hinge", "squared_hinge", "r2_score", "cosine_similarity", "log_cosh_error"]
+_BINARY = ["acc", "accuracy", "binary_accuracy", "binary_crossentropy", "bce", "BCE", "auc", "AUC", "precision",
+           "recall", "true_positives", "false_negatives"]
+_CATEGORICAL = ["acc", "accuracy", "categorical_accuracy", "categorical_crossentropy", "categorical_hinge",
+                "kl_divergence", "poisson", "f1_score", "f_beta_score", "top_k_categorical_accuracy"]
+_SPARSE = ["acc", "accuracy", "sparse_categorical_accuracy", "sparse_categorical_crossentropy",
+           "sparse_top_k_categorical_accuracy"]
+
+
+def _history_keys(lib, kind: str, metrics, loss=None) -> list[str]:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(16, 4)).astype("float32")
+    units = {"regression": 3, "binary": 1, "categorical": 6, "sparse": 6}[kind]
+    if kind == "regression":
+        y = rng.uniform(0.1, 1.0, size=(16, 3)).astype("float32")
+    elif kind == "binary":
+        y = rng.integers(0, 2, size=(16, 1)).astype("float32")
+    elif kind == "categorical":
+        y = np.eye(6, dtype="float32")[rng.integers(0, 6, size=16)]
+    else:
+        y = rng.integers(0, 6, size=(16,))
+    default_loss = {"regression": "mse", "binary": "binary_crossentropy", "categorical": "categorical_crossentropy",
+                    "sparse": "sparse_categorical_crossentropy"}[kind]
+    model = lib.Sequential([lib.Input((4,)), lib.layers.Dense(
+        units, activation={"regression": None, "binary": "sigmoid"}.get(kind, "softmax"))])
+    model.compile(optimizer="sgd", loss=loss or default_loss, metrics=metrics)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        history = model.fit(x, y, epochs=1, batch_size=8, validation_split=0.25, verbose=0)
+    return sorted(history.history)
+
+
+_CASES = ([("regression", a) for a in _REGRESSION] + [("binary", a) for a in _BINARY]
+          + [("categorical", a) for a in _CATEGORICAL] + [("sparse", a) for a in _SPARSE])
+
+
+@pytest.mark.parametrize("kind,alias", _CASES, ids=[f"{k}-{a}" for k, a in _CASES])
+def test_string_metric_is_logged_as_written(real_keras, kind, alias):
+    assert _history_keys(kerastorch, kind, [alias]) == _history_keys(real_keras, kind, [alias])
+
+
+def test_repeated_and_mixed_metrics_are_numbered_like_keras(real_keras):
+    metrics = ["mae", "mae", "mse", kerastorch.metrics.MeanAbsoluteError()]
+    theirs = ["mae", "mae", "mse", real_keras.metrics.MeanAbsoluteError()]
+    assert _history_keys(kerastorch, "regression", metrics) == _history_keys(real_keras, "regression", theirs)
+
+
+def test_metric_function_is_logged_under_its_name(real_keras):
+    ours = _history_keys(kerastorch, "regression", [kerastorch.metrics.mean_absolute_error])
+    assert ours == _history_keys(real_keras, "regression", [real_keras.metrics.mean_absolute_error])
+
+
+def test_vector_metric_results_reach_history_as_arrays():
+    history_keys = _history_keys(kerastorch, "categorical", [kerastorch.metrics.F1Score()])
+    assert "f1_score" in history_keys and "val_f1_score" in history_keys
+
+
+def _multi_output_keys(lib, metrics, loss) -> list[str]:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(16, 4)).astype("float32")
+    inputs = lib.Input((4,))
+    a = lib.layers.Dense(1, name="a")(inputs)
+    b = lib.layers.Dense(2, activation="softmax", name="b")(inputs)
+    model = lib.Model(inputs, {"a": a, "b": b})
+    model.compile(optimizer="sgd", loss=loss, metrics=metrics)
+    y = {"a": rng.normal(size=(16, 1)).astype("float32"), "b": rng.integers(0, 2, size=(16,))}
+    history = model.fit(x, y, epochs=1, batch_size=8, validation_split=0.25, verbose=0)
+    return sorted(history.history)
+
+
+def test_multi_output_metric_names_match(real_keras):
+    metrics = {"a": ["mae", "mse"], "b": ["acc"]}
+    loss = {"a": "mse", "b": "sparse_categorical_crossentropy"}
+    assert _multi_output_keys(kerastorch, metrics, loss) == _multi_output_keys(real_keras, metrics, loss)
