@@ -10,7 +10,7 @@ from typing import Any
 from kerastorch._core.identifiers import Identifiers
 from kerastorch._core.naming import to_snake_case
 from kerastorch.initializers.constant_initializers import (
-    Constant, Identity, IdentityInitializer, Ones, Zeros,
+    STFT, Constant, Identity, IdentityInitializer, Ones, STFTInitializer, Zeros,
 )
 from kerastorch.initializers.initializer import Initializer
 from kerastorch.initializers.random_initializers import (
@@ -22,20 +22,20 @@ from kerastorch.initializers.random_initializers import (
 _CLASSES = (
     Initializer, Constant, Identity, Ones, Zeros, GlorotNormal, GlorotUniform, HeNormal,
     HeUniform, LecunNormal, LecunUniform, RandomNormal, TruncatedNormal, RandomUniform,
-    VarianceScaling, OrthogonalInitializer,
+    VarianceScaling, OrthogonalInitializer, STFT,
 )
 ALL_OBJECTS_DICT: dict[str, type] = {cls.__name__: cls for cls in _CLASSES}
 ALL_OBJECTS_DICT.update({to_snake_case(cls.__name__): cls for cls in _CLASSES})
 ALL_OBJECTS_DICT.update({
     "uniform": RandomUniform, "normal": RandomNormal, "one": Ones, "zero": Zeros,
     "orthogonal": OrthogonalInitializer, "Orthogonal": OrthogonalInitializer,
-    "IdentityInitializer": Identity,
+    "IdentityInitializer": Identity, "STFTInitializer": STFT,
 })
 
 # snake-case callables, as `keras.initializers.glorot_uniform(seed=1)` also works in Keras
 zeros, ones, constant, identity = Zeros, Ones, Constant, Identity
 random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
-variance_scaling, orthogonal = VarianceScaling, OrthogonalInitializer
+variance_scaling, orthogonal, stft = VarianceScaling, OrthogonalInitializer, STFT
 glorot_uniform, glorot_normal, he_uniform, he_normal = GlorotUniform, GlorotNormal, HeUniform, HeNormal
 lecun_uniform, lecun_normal = LecunUniform, LecunNormal
 
@@ -51,5 +51,5 @@ __all__ = [
     "Zeros", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "LecunNormal",
     "LecunUniform", "RandomNormal", "TruncatedNormal", "RandomUniform", "VarianceScaling",
     "OrthogonalInitializer", "Orthogonal", "compute_fans", "get", "serialize", "deserialize",
-    "ALL_OBJECTS_DICT",
+    "ALL_OBJECTS_DICT", "STFT", "STFTInitializer", "stft",
 ]

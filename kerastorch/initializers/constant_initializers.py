@@ -58,7 +58,79 @@ class Identity(Initializer):
         return finish(self.gain * torch.eye(*shape), dt)
 
     def get_config(self) -> dict:
-        return {"gain": self.gain}
+        # Keras's Identity serializes no arguments; a non-default gain is kept (Keras's from_config
+        # accepts it) so that it survives a save/load round trip.
+        return {} if self.gain == 1.0 else {"gain": self.gain}
 
 
 IdentityInitializer = Identity
+
+
+# Window functions by scipy.signal.get_window name; each takes (length, periodic).
+_WINDOWS = {
+    "hann": lambda n, periodic: torch.hann_window(n, periodic=periodic, dtype=torch.float64),
+    "hamming": lambda n, periodic: torch.hamming_window(n, periodic=periodic, dtype=torch.float64),
+    "blackman": lambda n, periodic: torch.blackman_window(n, periodic=periodic, dtype=torch.float64),
+    "bartlett": lambda n, periodic: torch.bartlett_window(n, periodic=periodic, dtype=torch.float64),
+    "boxcar": lambda n, periodic: torch.ones(n, dtype=torch.float64),
+}
+_WINDOWS["hanning"] = _WINDOWS["hann"]
+_WINDOWS["rectangular"] = _WINDOWS["boxcar"]
+
+
+class STFT(Initializer):
+    """Kernels of a short-time Fourier transform, for a ``Conv1D`` that computes spectrograms.
+
+    For a shape ``(frame_length, input_channels, fft_bins)`` the kernel holds the real (cos) or
+    imaginary (-sin) DFT basis, times ``window`` and divided by its ``scaling`` ("density":
+    the window's L2 norm, "spectrum": its L1 norm). ``window`` is a name (hann, hamming,
+    blackman, bartlett, boxcar: the scipy windows torch provides) or an array of
+    ``frame_length`` values; ``periodic`` picks the periodic rather than the symmetric window.
+    """
+
+    def __init__(self, side: str = "real", window: Any = "hann", scaling: str | None = "density",
+                 periodic: bool = False):
+        if side not in ("real", "imag"):
+            raise ValueError(f"side should be 'real' or 'imag', not {side}")
+        if isinstance(window, str) and window not in _WINDOWS:
+            raise ValueError(f"Unsupported window {window!r}: kerastorch provides {sorted(_WINDOWS)} "
+                             "(scipy.signal's other windows are not available); pass the window values as an "
+                             "array instead.")
+        if scaling is not None and scaling not in ("density", "spectrum"):
+            raise ValueError("Scaling is invalid, it must be `None`, 'density' or 'spectrum'. "
+                             f"Received scaling={scaling}")
+        self.side = side
+        self.window = window
+        self.scaling = scaling
+        self.periodic = periodic
+
+    def __call__(self, shape: Any, dtype: Any = None) -> torch.Tensor:
+        dt = config.to_torch_dtype(dtype)
+        frame_length, _, fft_length = standardize_shape(shape)
+        # Computed in float64 and cast once, so float32 kernels are the correctly rounded values.
+        freq = torch.arange(fft_length, dtype=torch.float64).reshape(1, 1, fft_length) / ((fft_length - 1) * 2)
+        time = torch.arange(frame_length, dtype=torch.float64).reshape(frame_length, 1, 1)
+        args = -2.0 * time * freq * np.pi
+        kernel = torch.cos(args) if self.side == "real" else torch.sin(args)
+        if self.window is not None:
+            if isinstance(self.window, str):
+                win = _WINDOWS[self.window](frame_length, self.periodic)
+            else:
+                win = torch.as_tensor(np.asarray(self.window), dtype=torch.float64)
+            if win.ndim != 1 or win.shape[-1] != frame_length:
+                raise ValueError(f"The shape of `window` must be equal to [frame_length]. Received: window "
+                                 f"shape={tuple(win.shape)}")
+            win = win.reshape(frame_length, 1, 1)
+            scaling = 1.0
+            if self.scaling == "density":
+                scaling = torch.sqrt(torch.sum(win ** 2))
+            elif self.scaling == "spectrum":
+                scaling = torch.sum(torch.abs(win))
+            kernel = kernel * win / scaling
+        return finish(kernel, dt)
+
+    def get_config(self) -> dict:
+        return {"side": self.side, "window": self.window, "periodic": self.periodic, "scaling": self.scaling}
+
+
+STFTInitializer = STFT

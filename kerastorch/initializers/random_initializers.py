@@ -1,9 +1,13 @@
 """Random initializers: normal/uniform/truncated, ``VarianceScaling`` and its Glorot/He/LeCun
 presets, and ``OrthogonalInitializer``.
 
-Seeding: with an integer ``seed`` an initializer returns the same values on every call
-(a fresh ``torch.Generator`` per call). Without one it draws from torch's global RNG, so
-``keras.utils.set_random_seed`` makes whole models reproducible.
+Seeding follows Keras 3: an initializer holds a seed (the integer given, a
+``keras.random.SeedGenerator``, or, when none is given, one drawn from Python's ``random`` at
+construction) and samples through ``keras.random`` with it. So an integer-seeded (or
+unseeded) initializer returns the same values on every call, ``keras.utils.set_random_seed``
+makes models reproducible, and the values equal real Keras's on the same torch.
+Samples are made on the CPU (``keras.random`` under ``device("cpu")``), so a seed gives the
+same weights on every machine.
 """
 from __future__ import annotations
 
@@ -19,9 +23,15 @@ from kerastorch.initializers.initializer import Initializer, finish, float_dtype
 _TRUNCATION_STD = 0.87962566103423978
 
 
-def compute_fans(shape: Any) -> tuple[int, int]:
-    """(fan_in, fan_out) as Keras computes them; conv kernels ``(*k, in, out)`` scale by prod(k)."""
+def compute_fans(shape: Any, input_axes: Any = None, output_axes: Any = None) -> tuple[int, int]:
+    """(fan_in, fan_out) as Keras computes them; conv kernels ``(*k, in, out)`` scale by prod(k).
+
+    ``input_axes``/``output_axes`` (both given) name the axes whose sizes multiply into each fan,
+    for kernels of other layouts (e.g. EinsumDense).
+    """
     shape = tuple(shape)
+    if input_axes is not None and output_axes is not None:
+        return int(math.prod(shape[a] for a in input_axes)), int(math.prod(shape[a] for a in output_axes))
     if len(shape) < 1:
         fan_in = fan_out = 1
     elif len(shape) == 1:
@@ -35,38 +45,44 @@ def compute_fans(shape: Any) -> tuple[int, int]:
     return int(fan_in), int(fan_out)
 
 
-def _draw_dtype(dtype: torch.dtype) -> torch.dtype:
-    # Sample in float64 only when asked for it; half types are sampled in float32 and cast.
-    return torch.float64 if dtype == torch.float64 else torch.float32
-
-
 class RandomInitializer(Initializer):
     def __init__(self, seed: Any = None):
-        if isinstance(seed, dict):  # a serialized keras.random.SeedGenerator
-            seed = seed.get("config", seed).get("seed")
-        if seed is not None and not isinstance(seed, numbers.Integral):
-            raise ValueError(f"`seed` must be an integer or None. Received: seed={seed!r}")
-        self.seed = None if seed is None else int(seed)
+        from kerastorch.random.seed_generator import SeedGenerator, make_default_seed
+        self._init_seed = seed
+        if seed is None:
+            seed = make_default_seed()
+        elif isinstance(seed, dict):  # a serialized keras.random.SeedGenerator
+            seed = SeedGenerator.from_config(seed.get("config", seed))
+        elif isinstance(seed, bool) or not isinstance(seed, (numbers.Integral, SeedGenerator)):
+            raise ValueError("`seed` argument should be an instance of `keras.random.SeedGenerator()` or an "
+                             f"integer. Received: seed={seed!r}")
+        self.seed = int(seed) if isinstance(seed, numbers.Integral) else seed
 
-    def _generator(self) -> torch.Generator | None:
-        return None if self.seed is None else torch.Generator().manual_seed(self.seed)
+    def _sample(self, fn: Any, shape: Any, dtype: torch.dtype, **kwargs: Any) -> torch.Tensor:
+        from kerastorch.backend.scopes import device
+        with device("cpu"):
+            values = fn(standardize_shape(shape), dtype=dtype, seed=self.seed, **kwargs)
+        return finish(values, dtype)
 
     def _normal(self, shape: Any, mean: float, stddev: float, dtype: torch.dtype) -> torch.Tensor:
-        values = torch.empty(standardize_shape(shape), dtype=_draw_dtype(dtype))
-        return finish(values.normal_(mean, stddev, generator=self._generator()), dtype)
+        from kerastorch import random
+        return self._sample(random.normal, shape, dtype, mean=mean, stddev=stddev)
 
     def _uniform(self, shape: Any, minval: float, maxval: float, dtype: torch.dtype) -> torch.Tensor:
-        values = torch.empty(standardize_shape(shape), dtype=_draw_dtype(dtype))
-        return finish(values.uniform_(minval, maxval, generator=self._generator()), dtype)
+        from kerastorch import random
+        return self._sample(random.uniform, shape, dtype, minval=minval, maxval=maxval)
 
     def _truncated(self, shape: Any, mean: float, stddev: float, dtype: torch.dtype) -> torch.Tensor:
-        """Normal samples re-drawn outside two standard deviations of the mean."""
-        values = torch.empty(standardize_shape(shape), dtype=_draw_dtype(dtype))
-        torch.nn.init.trunc_normal_(values, 0.0, 1.0, -2.0, 2.0, generator=self._generator())
-        return finish(values * stddev + mean, dtype)
+        """Normal samples restricted to two standard deviations around the mean."""
+        from kerastorch import random
+        return self._sample(random.truncated_normal, shape, dtype, mean=mean, stddev=stddev)
 
     def get_config(self) -> dict:
-        return {"seed": self.seed}
+        seed = self._init_seed
+        if hasattr(seed, "get_config"):
+            seed = {"module": "keras.random", "class_name": "SeedGenerator", "config": seed.get_config(),
+                    "registered_name": None}
+        return {"seed": seed}
 
 
 class RandomNormal(RandomInitializer):
@@ -112,7 +128,8 @@ class VarianceScaling(RandomInitializer):
     """Samples with variance ``scale / n``, ``n`` being fan_in, fan_out or their average."""
 
     def __init__(self, scale: float = 1.0, mode: str = "fan_in",
-                 distribution: str = "truncated_normal", seed: Any = None):
+                 distribution: str = "truncated_normal", seed: Any = None, input_axes: Any = None,
+                 output_axes: Any = None):
         if scale <= 0.0:
             raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
         if mode not in ("fan_in", "fan_out", "fan_avg"):
@@ -126,11 +143,13 @@ class VarianceScaling(RandomInitializer):
         self.scale = scale
         self.mode = mode
         self.distribution = distribution
+        self.input_axes = input_axes
+        self.output_axes = output_axes
         super().__init__(seed=seed)
 
     def __call__(self, shape: Any, dtype: Any = None) -> torch.Tensor:
         dtype = float_dtype(dtype, type(self).__name__)
-        fan_in, fan_out = compute_fans(standardize_shape(shape))
+        fan_in, fan_out = compute_fans(standardize_shape(shape), self.input_axes, self.output_axes)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         scale = self.scale / max(1.0, n)
         if self.distribution == "truncated_normal":
@@ -141,21 +160,23 @@ class VarianceScaling(RandomInitializer):
         return self._uniform(shape, -limit, limit, dtype)
 
     def get_config(self) -> dict:
-        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
-                **super().get_config()}
+        return {**super().get_config(), "scale": self.scale, "mode": self.mode, "distribution": self.distribution,
+                "input_axes": self.input_axes, "output_axes": self.output_axes}
 
 
 class _Preset(VarianceScaling):
-    """A VarianceScaling with fixed arguments; only the seed is configurable."""
+    """A VarianceScaling with fixed scale, mode and distribution."""
 
     _ARGS: tuple[float, str, str] = (1.0, "fan_in", "truncated_normal")
 
-    def __init__(self, seed: Any = None):
+    def __init__(self, seed: Any = None, input_axes: Any = None, output_axes: Any = None):
         scale, mode, distribution = self._ARGS
-        super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed)
+        super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed, input_axes=input_axes,
+                         output_axes=output_axes)
 
     def get_config(self) -> dict:
-        return {"seed": self.seed}
+        return {**RandomInitializer.get_config(self), "input_axes": self.input_axes,
+                "output_axes": self.output_axes}
 
 
 class GlorotUniform(_Preset):
@@ -206,7 +227,7 @@ class OrthogonalInitializer(RandomInitializer):
                              f"Received: shape={shape} of rank {len(shape)}.")
         num_rows, num_cols = math.prod(shape[:-1]), shape[-1]
         flat_shape = (max(num_rows, num_cols), min(num_rows, num_cols))
-        sample = torch.empty(flat_shape, dtype=_draw_dtype(dtype)).normal_(generator=self._generator())
+        sample = self._normal(flat_shape, 0.0, 1.0, dtype)
         q, r = torch.linalg.qr(sample)
         q = q * torch.sign(torch.diagonal(r))  # makes the decomposition unique (uniform over O(n))
         if num_rows < num_cols:
