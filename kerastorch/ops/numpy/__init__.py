@@ -31,6 +31,14 @@ from kerastorch.ops.numpy._helpers import (  # noqa: F401 - sibling modules impo
     _t,
     _tensors,
 )
+from kerastorch.ops.numpy._helpers import result_type as _result_type
+
+
+def _dtype_of(x: Any) -> Any:
+    """What Keras feeds its ``result_type``: a tensor's dtype, or the Python type of a scalar."""
+    if isinstance(x, (bool, int, float)):
+        return type(x)
+    return _t(x).dtype
 
 # ---------------------------------------------------------------- arithmetic
 
@@ -40,7 +48,12 @@ def add(x1: Any, x2: Any) -> Tensor:
 
 
 def subtract(x1: Any, x2: Any) -> Tensor:
-    a, b = _binary(x1, x2)
+    a, b = _tensors(x1, x2)
+    # torch refuses to subtract booleans; Keras casts a bool side to the other side's dtype
+    if a.dtype == torch.bool:
+        a = a.to(b.dtype)
+    if b.dtype == torch.bool:
+        b = b.to(a.dtype)
     return a - b
 
 
@@ -58,17 +71,24 @@ true_divide = divide
 
 
 def divide_no_nan(x1: Any, x2: Any) -> Tensor:
-    a, b = _tensors(x1, x2)
-    return torch.where(b == 0, torch.zeros((), dtype=torch.result_type(a, b), device=a.device), a / b)
+    """``x1 / x2`` with 0 where ``x2 == 0``, in Keras's ``result_type(x1, x2, float)``."""
+    dtype = _result_type(_dtype_of(x1), _dtype_of(x2), float)
+    a = _t(x1, dtype=dtype)
+    b = _t(x2, dtype=dtype, device=a.device)
+    safe = torch.where(b == 0, torch.ones_like(b), b)
+    return torch.where(b == 0, torch.zeros((), dtype=dtype, device=a.device), a / safe)
 
 
 def floor_divide(x1: Any, x2: Any) -> Tensor:
+    dtype = _result_type(_dtype_of(x1), _dtype_of(x2))
     a, b = _tensors(x1, x2)
-    return torch.floor_divide(a, b)
+    return torch.floor_divide(a, b).to(dtype)
 
 
 def mod(x1: Any, x2: Any) -> Tensor:
     a, b = _tensors(x1, x2)
+    if a.dtype == torch.bool and b.dtype == torch.bool:
+        a, b = a.to(torch.int32), b.to(torch.int32)
     return torch.remainder(a, b)
 
 
@@ -82,7 +102,8 @@ def negative(x: Any) -> Tensor:
 
 
 def abs(x: Any) -> Tensor:
-    return torch.abs(_t(x))
+    x = _t(x)
+    return x if x.dtype == torch.bool else torch.abs(x)
 
 
 absolute = abs
@@ -145,12 +166,19 @@ def tanh(x: Any) -> Tensor:
     return torch.tanh(_float(x))
 
 
+def _rounding_dtype(x: Tensor) -> torch.dtype:
+    # Keras: int64 gives floatx, everything else result_type(x, float) (so float64 narrows too)
+    return config.to_torch_dtype(config.floatx()) if x.dtype == torch.int64 else _result_type(x.dtype, float)
+
+
 def floor(x: Any) -> Tensor:
-    return torch.floor(_float(x))
+    x = _t(x)
+    return torch.floor(x.to(_rounding_dtype(x)))
 
 
 def ceil(x: Any) -> Tensor:
-    return torch.ceil(_float(x))
+    x = _t(x)
+    return torch.ceil(x.to(_rounding_dtype(x)))
 
 
 def round(x: Any, decimals: int = 0) -> Tensor:
@@ -160,12 +188,20 @@ def round(x: Any, decimals: int = 0) -> Tensor:
     return torch.round(x, decimals=decimals)
 
 
+def _lattice_pair(x1: Any, x2: Any) -> tuple[Tensor, Tensor]:
+    """Both operands cast to Keras's ``result_type`` (Python scalars count as weak types)."""
+    dtype = _result_type(_dtype_of(x1), _dtype_of(x2))
+    ref = x1 if isinstance(x1, Tensor) else x2 if isinstance(x2, Tensor) else None
+    device = None if ref is None else ref.device
+    return _t(x1, dtype=dtype, device=device), _t(x2, dtype=dtype, device=device)
+
+
 def maximum(x1: Any, x2: Any) -> Tensor:
-    return torch.maximum(*_tensors(x1, x2))
+    return torch.maximum(*_lattice_pair(x1, x2))
 
 
 def minimum(x1: Any, x2: Any) -> Tensor:
-    return torch.minimum(*_tensors(x1, x2))
+    return torch.minimum(*_lattice_pair(x1, x2))
 
 
 def clip(x: Any, x_min: Any, x_max: Any) -> Tensor:
@@ -287,11 +323,13 @@ def amin(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 
 def prod(x: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> Tensor:
     x = _t(x)
-    out_dtype = config.to_torch_dtype(dtype) if dtype is not None else _int_accumulator(x)
-    if out_dtype is not None:
-        x = x.to(out_dtype)
+    if dtype is not None:
+        out_dtype = config.to_torch_dtype(dtype)
+    else:  # Keras: narrow 64-bit, accumulate small ints and bools in int32
+        out_dtype = _int_accumulator(x) or _result_type(x.dtype)
+    x = x.to(out_dtype)
     out = _reduce_each(torch.prod, x, axis, keepdims)
-    return out.to(x.dtype)  # torch widens integer products to int64; Keras keeps the accumulator dtype
+    return out.to(out_dtype)  # torch widens integer products to int64
 
 
 def std(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
@@ -300,7 +338,10 @@ def std(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 
 
 def var(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    return torch.var(_float(x), dim=_axes(axis), correction=0, keepdim=keepdims)
+    x = _t(x)
+    out_dtype = _result_type(x.dtype, float)
+    x = x.to(_result_type(x.dtype, "float32"))
+    return torch.var(x, dim=_axes(axis), correction=0, keepdim=keepdims).to(out_dtype)
 
 
 def all(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
@@ -340,11 +381,19 @@ def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
     return _arg(torch.argmin, x, axis, keepdims)
 
 
+def _cumulative_dtype(x: Tensor, dtype: Any) -> torch.dtype:
+    # Keras: result_type of the given (or input) dtype, with bool accumulated in int32
+    out = _result_type(config.to_torch_dtype(dtype) if dtype is not None else x.dtype)
+    return torch.int32 if out == torch.bool else out
+
+
 def cumsum(x: Any, axis: int | None = None, dtype: Any = None) -> Tensor:
     x = _t(x)
     if axis is None:
         x, axis = x.reshape(-1), 0
-    out_dtype = config.to_torch_dtype(dtype) if dtype is not None else _int_accumulator(x)
+    out_dtype = _cumulative_dtype(x, dtype)
+    if out_dtype == torch.float16:  # no half cumsum on CPU
+        return torch.cumsum(x, dim=axis, dtype=torch.float32).to(out_dtype)
     return torch.cumsum(x, dim=axis, dtype=out_dtype)
 
 
@@ -352,15 +401,20 @@ def cumprod(x: Any, axis: int | None = None, dtype: Any = None) -> Tensor:
     x = _t(x)
     if axis is None:
         x, axis = x.reshape(-1), 0
-    out_dtype = config.to_torch_dtype(dtype) if dtype is not None else _int_accumulator(x)
+    out_dtype = _cumulative_dtype(x, dtype)
+    if out_dtype == torch.float16:
+        return torch.cumprod(x, dim=axis, dtype=torch.float32).to(out_dtype)
     return torch.cumprod(x, dim=axis, dtype=out_dtype)
 
 
 def average(x: Any, axis: int | None = None, weights: Any = None) -> Tensor:
-    x = _float(x)
-    if weights is None:
+    x = _t(x)
+    w = None if weights is None else _t(weights, device=x.device)
+    dtype = _result_type(x.dtype, float) if w is None else _result_type(x.dtype, float, w.dtype)
+    x = x.to(dtype)
+    if w is None:
         return mean(x, axis=axis)
-    w = _t(weights, device=x.device).to(x.dtype)
+    w = w.to(dtype)
     if axis is not None and w.ndim == 1 and x.ndim > 1:
         shape = [1] * x.ndim
         shape[axis] = -1
@@ -370,25 +424,44 @@ def average(x: Any, axis: int | None = None, weights: Any = None) -> Tensor:
 
 # ---------------------------------------------------------------- linear algebra
 
+def _product_dtypes(a: Tensor, b: Tensor) -> tuple[torch.dtype, torch.dtype]:
+    """(result, compute) dtypes of Keras's dot/tensordot: the lattice result, computed in float."""
+    out = _result_type(a.dtype, b.dtype)
+    compute = _result_type(out, float)
+    return out, torch.float32 if compute == torch.float16 else compute
+
+
 def matmul(x1: Any, x2: Any) -> Tensor:
-    return torch.matmul(*_promoted(*_tensors(x1, x2)))
+    a, b = _tensors(x1, x2)
+    if a.dtype == torch.int8 and b.dtype == torch.int8:
+        out = torch.int32
+    else:
+        out = _result_type(a.dtype, b.dtype)
+    compute = config.to_torch_dtype(config.floatx()) if out == torch.bool else out
+    if compute == torch.float16:  # no half matmul on CPU
+        compute = torch.float32
+    return torch.matmul(a.to(compute), b.to(compute)).to(out)
 
 
 def dot(x1: Any, x2: Any) -> Tensor:
     """NumPy ``dot``: sum over the last axis of ``x1`` and the second-to-last of ``x2``."""
-    a, b = _promoted(*_tensors(x1, x2))
+    a = _t(x1)
+    b = _t(x2, device=a.device)  # scalars convert by Keras's rules (int32 / floatx), not weakly
+    out, compute = _product_dtypes(a, b)
+    a, b = a.to(compute), b.to(compute)
     if a.ndim == 0 or b.ndim == 0:
-        return a * b
+        return (a * b).to(out)
     if b.ndim == 1:
-        return torch.matmul(a, b)
-    return torch.tensordot(a, b, dims=([a.ndim - 1], [b.ndim - 2]))
+        return torch.matmul(a, b).to(out)
+    return torch.tensordot(a, b, dims=([a.ndim - 1], [b.ndim - 2])).to(out)
 
 
 def tensordot(x1: Any, x2: Any, axes: Any = 2) -> Tensor:
-    a, b = _promoted(*_tensors(x1, x2))
+    a, b = _tensors(x1, x2)
+    out, compute = _product_dtypes(a, b)
     if not isinstance(axes, int):
         axes = [list(ax) if isinstance(ax, (list, tuple)) else [ax] for ax in axes]
-    return torch.tensordot(a, b, dims=axes)
+    return torch.tensordot(a.to(compute), b.to(compute), dims=axes).to(out)
 
 
 def einsum(subscripts: str, *operands: Any, **kwargs: Any) -> Tensor:
@@ -398,12 +471,15 @@ def einsum(subscripts: str, *operands: Any, **kwargs: Any) -> Tensor:
 
 
 def outer(x1: Any, x2: Any) -> Tensor:
-    a, b = _promoted(*_tensors(x1, x2))
-    return torch.outer(a.reshape(-1), b.reshape(-1))
+    a = _t(x1)
+    b = _t(x2, device=a.device)
+    return torch.outer(*_promoted(a.reshape(-1), b.reshape(-1)))
 
 
 def trace(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
-    return torch.sum(torch.diagonal(_t(x), offset=offset, dim1=axis1, dim2=axis2), dim=-1)
+    x = _t(x)
+    dtype = _int_accumulator(x) or x.dtype
+    return torch.sum(torch.diagonal(x, offset=offset, dim1=axis1, dim2=axis2), dim=-1, dtype=dtype)
 
 
 def diag(x: Any, k: int = 0) -> Tensor:

@@ -159,8 +159,7 @@ def dsplit(x: Any, indices_or_sections: Any) -> list[Tensor]:
 
 def dstack(xs: Any) -> Tensor:
     tensors = [_t(x) for x in xs]
-    dtype = result_type(*[t.dtype for t in tensors])
-    return torch.dstack([_cast(t, dtype) for t in tensors])
+    return torch.dstack(tensors)  # torch's own promotion, as Keras on torch (no 64-bit narrowing)
 
 
 def fliplr(x: Any) -> Tensor:

@@ -26,6 +26,9 @@ _t = convert_to_tensor
 
 def _operand(x: Any, ref: Tensor | None) -> Any:
     """Tensors and Python scalars pass (torch promotes scalars weakly); the rest become tensors."""
+    if isinstance(x, int) and not isinstance(x, bool) and ref is not None and ref.dtype == torch.bool:
+        # torch would widen bool + int to int64; Keras converts the int to an int32 tensor first
+        return _t(x, device=ref.device)
     if isinstance(x, (Tensor,) + _PY_SCALARS):
         return x
     return _t(x, device=None if ref is None else ref.device)
