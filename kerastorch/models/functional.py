@@ -54,6 +54,18 @@ class Functional(Model):
         """The model's output KerasTensor(s), in the structure given to the constructor."""
         return self._outputs_struct
 
+    @property
+    def input_shape(self):
+        """Shapes of the flat inputs with None batch; one tuple when there is one input (as Keras)."""
+        shapes = [tuple(t.shape) for t in self.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        """Shapes of the flat outputs with None batch; one tuple when there is one output (as Keras)."""
+        shapes = [tuple(t.shape) for t in self.outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
     def call(self, inputs, training=None, mask=None):
         flat = self._standardize_inputs(inputs)
         values = {}

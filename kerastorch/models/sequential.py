@@ -88,6 +88,22 @@ class Sequential(Model):
         return [self._symbolic_output] if self._symbolic_output is not None else None
 
     @property
+    def input_shape(self):
+        """The input's shape with a None batch, e.g. ``(None, 4)`` (Keras's ``model.input_shape``)."""
+        if self._input_layer is None:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined input shape yet. Start it with "
+                                 "`keras.Input(shape=...)` or call `build(input_shape)` first.")
+        return tuple(self._input_layer.output_tensor.shape)
+
+    @property
+    def output_shape(self):
+        """The output's shape with a None batch, e.g. ``(None, 3)`` (Keras's ``model.output_shape``)."""
+        if self._symbolic_output is None:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined output shape yet. Start it with "
+                                 "`keras.Input(shape=...)` or call `build(input_shape)` first.")
+        return tuple(self._symbolic_output.shape)
+
+    @property
     def input_names(self):
         return [self._input_layer.name] if self._input_layer is not None else []
 
