@@ -17,6 +17,7 @@ from kerastorch.activations.activations import (
     relu6, selu, sigmoid, silu, soft_shrink, softmax, softplus, softsign, sparse_plus,
     squareplus, swish, tanh, tanh_shrink,
 )
+from kerastorch.activations.activations import sparse_sigmoid, sparsemax, threshold
 from kerastorch.activations.activations import activate_own_output  # noqa: F401 - for layers
 
 
@@ -25,6 +26,7 @@ _BUILTINS: dict[str, Callable] = {
         relu, leaky_relu, relu6, softmax, elu, selu, softplus, softsign, silu, gelu, tanh,
         sigmoid, exponential, hard_sigmoid, hard_silu, linear, mish, log_softmax, crelu, celu,
         glu, hard_tanh, log_sigmoid, tanh_shrink, soft_shrink, hard_shrink, squareplus, sparse_plus,
+        sparse_sigmoid, sparsemax, threshold,
     )
 }
 _ALIASES = {"swish": silu, "hard_swish": hard_silu}

@@ -183,6 +183,21 @@ def sparse_plus(x: Any) -> Tensor:
     return nn_ops.sparse_plus(x)
 
 
+def sparse_sigmoid(x: Any) -> Tensor:
+    """0 below -1, 1 above 1, ``(x + 1) / 2`` in between."""
+    return nn_ops.sparse_sigmoid(x)
+
+
+def sparsemax(x: Any, axis: int = -1) -> Tensor:
+    """Projection onto the probability simplex: like softmax, but exact zeros for small logits."""
+    return nn_ops.sparsemax(x, axis=axis)
+
+
+def threshold(x: Any, threshold: float, default_value: float) -> Tensor:
+    """``x`` where ``x > threshold``, else ``default_value``."""
+    return nn_ops.threshold(x, threshold, default_value)
+
+
 # Functional-API support: an activation applied to a KerasTensor records a graph node.
 wrap_public_ops(globals(), exclude=("linear",))
 
