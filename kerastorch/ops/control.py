@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from kerastorch._core import config, tree
-from kerastorch.ops.core import convert_to_tensor
+from kerastorch.ops.core import convert_to_tensor, wrap_public_ops
 
 Tensor = torch.Tensor
 
@@ -134,3 +134,7 @@ def custom_gradient(f: Callable) -> Callable:
     wrapper.__name__ = getattr(f, "__name__", "custom_gradient")
     wrapper.__doc__ = f.__doc__
     return wrapper
+
+
+# Only saturate_cast is data-in/data-out; the callable-taking ops run eagerly on what they get.
+wrap_public_ops(globals(), exclude=("switch", "scan", "associative_scan", "custom_gradient"))

@@ -13,7 +13,7 @@ from kerastorch.ops.numpy._helpers import result_type
 Tensor = torch.Tensor
 
 
-def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A002
+def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Tensor:
     """``numpy.linalg.norm`` semantics: vector norms over one axis, matrix norms over two."""
     x = convert_to_tensor(x)
     # Keras: int64 gives floatx, everything else result_type(x, float) (float64 narrows to float32)

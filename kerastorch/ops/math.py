@@ -12,7 +12,7 @@ from kerastorch.ops.numpy import _float
 Tensor = torch.Tensor
 
 
-def top_k(x: Any, k: int, sorted: bool = True) -> tuple[Tensor, Tensor]:  # noqa: A002 - Keras name
+def top_k(x: Any, k: int, sorted: bool = True) -> tuple[Tensor, Tensor]:
     """The ``k`` largest entries along the last axis and their (int64, as Keras on torch) indices."""
     values, indices = torch.topk(convert_to_tensor(x), k, dim=-1, largest=True, sorted=sorted)
     return values, indices
@@ -53,14 +53,14 @@ def _segments(data: Any, segment_ids: Any, num_segments: int | None) -> tuple[Te
 
 
 def segment_sum(data: Any, segment_ids: Any, num_segments: int | None = None,
-                sorted: bool = False) -> Tensor:  # noqa: A002 - Keras name
+                sorted: bool = False) -> Tensor:
     data, ids, n = _segments(data, segment_ids, num_segments)
     out = torch.zeros((n,) + tuple(data.shape[1:]), dtype=data.dtype, device=data.device)
     return out.index_add_(0, ids, data)
 
 
 def segment_max(data: Any, segment_ids: Any, num_segments: int | None = None,
-                sorted: bool = False) -> Tensor:  # noqa: A002 - Keras name
+                sorted: bool = False) -> Tensor:
     data, ids, n = _segments(data, segment_ids, num_segments)
     out = torch.zeros((n,) + tuple(data.shape[1:]), dtype=data.dtype, device=data.device)
     index = ids.reshape((-1,) + (1,) * (data.ndim - 1)).expand_as(data)
@@ -69,7 +69,7 @@ def segment_max(data: Any, segment_ids: Any, num_segments: int | None = None,
 
 
 def segment_min(data: Any, segment_ids: Any, num_segments: int | None = None,
-                sorted: bool = False) -> Tensor:  # noqa: A002 - Keras name
+                sorted: bool = False) -> Tensor:
     data, ids, n = _segments(data, segment_ids, num_segments)
     out = torch.zeros((n,) + tuple(data.shape[1:]), dtype=data.dtype, device=data.device)
     index = ids.reshape((-1,) + (1,) * (data.ndim - 1)).expand_as(data)
@@ -77,7 +77,7 @@ def segment_min(data: Any, segment_ids: Any, num_segments: int | None = None,
 
 
 def segment_prod(data: Any, segment_ids: Any, num_segments: int | None = None,
-                 sorted: bool = False) -> Tensor:  # noqa: A002 - Keras name
+                 sorted: bool = False) -> Tensor:
     data, ids, n = _segments(data, segment_ids, num_segments)
     out = torch.ones((n,) + tuple(data.shape[1:]), dtype=data.dtype, device=data.device)
     index = ids.reshape((-1,) + (1,) * (data.ndim - 1)).expand_as(data)

@@ -7,6 +7,8 @@ Note ``gelu`` here defaults to the tanh approximation, as ``keras.ops.gelu`` doe
 """
 from __future__ import annotations
 
+import itertools
+import math
 from typing import Any
 
 import torch
@@ -304,7 +306,7 @@ def polar(abs_: Any, angle: Any) -> Tensor:
 # ---------------------------------------------------------------- normalization layers' math
 
 def _contiguous(axes: list[int]) -> bool:
-    return all(b == a + 1 for a, b in zip(axes, axes[1:]))
+    return all(b == a + 1 for a, b in itertools.pairwise(axes))
 
 
 def _norm_axes(axis: Any, ndim: int) -> list[int]:
@@ -704,6 +706,22 @@ def _ctc_greedy(x: Tensor, lengths: Tensor, merge_repeated: bool, mask_index: in
     return best[None], -scores.sum(dim=1, keepdim=True)
 
 
+def _logaddexp(a: float, b: float) -> float:
+    if a == float("-inf"):
+        return b
+    if b == float("-inf"):
+        return a
+    top = max(a, b)
+    return top + math.log1p(math.exp(-abs(a - b)))
+
+
+def _extend(beams: dict, prefix: tuple, blank: float, label: float) -> None:
+    """Add probability mass (log space) ending in a blank / a label to ``prefix``'s beam entry."""
+    cur = beams.setdefault(prefix, [float("-inf"), float("-inf")])
+    cur[0] = _logaddexp(cur[0], blank)
+    cur[1] = _logaddexp(cur[1], label)
+
+
 def _ctc_beam_search(x: Tensor, lengths: Tensor, beam_width: int, top_paths: int,
                      mask_index: int) -> tuple[Tensor, Tensor]:
     """Prefix beam search over log-probabilities; paths padded with -1, scores are log-probabilities."""
@@ -717,35 +735,26 @@ def _ctc_beam_search(x: Tensor, lengths: Tensor, beam_width: int, top_paths: int
         beams: dict[tuple, tuple[float, float]] = {(): (0.0, neg_inf)}
         for t in range(int(lengths[b])):
             nxt: dict[tuple, list[float]] = {}
-
-            def add(prefix: tuple, blank: float, label: float) -> None:
-                cur = nxt.setdefault(prefix, [neg_inf, neg_inf])
-                cur[0] = float(torch.logaddexp(torch.tensor(cur[0]), torch.tensor(blank)))
-                cur[1] = float(torch.logaddexp(torch.tensor(cur[1]), torch.tensor(label)))
-
             for prefix, (p_blank, p_label) in beams.items():
-                total = float(torch.logaddexp(torch.tensor(p_blank), torch.tensor(p_label)))
+                total = _logaddexp(p_blank, p_label)
                 for c in range(classes):
                     p = lp[t][c]
                     if c == mask_index:
-                        add(prefix, total + p, neg_inf)
+                        _extend(nxt, prefix, total + p, neg_inf)
                     elif prefix and prefix[-1] == c:
-                        add(prefix + (c,), neg_inf, p_blank + p)  # a repeat needs a blank in between
-                        add(prefix, neg_inf, p_label + p)
+                        _extend(nxt, prefix + (c,), neg_inf, p_blank + p)  # a repeat needs a blank between
+                        _extend(nxt, prefix, neg_inf, p_label + p)
                     else:
-                        add(prefix + (c,), neg_inf, total + p)
-            ranked = sorted(nxt.items(), key=lambda kv: -float(torch.logaddexp(torch.tensor(kv[1][0]),
-                                                                               torch.tensor(kv[1][1]))))
+                        _extend(nxt, prefix + (c,), neg_inf, total + p)
+            ranked = sorted(nxt.items(), key=lambda kv: -_logaddexp(kv[1][0], kv[1][1]))
             beams = {k: (v[0], v[1]) for k, v in ranked[:beam_width]}
-        ranked = sorted(beams.items(), key=lambda kv: -float(torch.logaddexp(torch.tensor(kv[1][0]),
-                                                                             torch.tensor(kv[1][1]))))
+        ranked = sorted(beams.items(), key=lambda kv: -_logaddexp(kv[1][0], kv[1][1]))
         ranked = (ranked + [((), (neg_inf, neg_inf))] * top_paths)[:top_paths]
         paths = torch.full((top_paths, steps), -1, dtype=torch.int32)
         for i, (prefix, _) in enumerate(ranked):
             paths[i, :len(prefix)] = torch.tensor(prefix, dtype=torch.int32)
         all_paths.append(paths)
-        all_scores.append(torch.tensor([float(torch.logaddexp(torch.tensor(s[0]), torch.tensor(s[1])))
-                                        for _, s in ranked], dtype=x.dtype))
+        all_scores.append(torch.tensor([_logaddexp(*s) for _, s in ranked], dtype=x.dtype))
     return torch.stack(all_paths).permute(1, 0, 2).to(x.device), torch.stack(all_scores).to(x.device)
 
 

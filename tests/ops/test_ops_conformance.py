@@ -296,7 +296,10 @@ CASES = {
     "psnr": lambda o: o.psnr(IMG[0], IMG[1], 1.0),
     "ctc_loss": lambda o: o.ctc_loss(CTC_TARGET, CTC_LOGITS, np.array([2, 3], dtype="int32"),
                                      np.array([6, 5], dtype="int32")),
-    "ctc_decode": lambda o: o.ctc_decode(CTC_LOGITS, np.array([6, 4], dtype="int32")),
+    "ctc_decode": lambda o: [o.ctc_decode(CTC_LOGITS, np.array([6, 4], dtype="int32")),
+                             o.ctc_decode(CTC_LOGITS, np.array([6, 4], dtype="int32"), merge_repeated=False),
+                             o.ctc_decode(CTC_LOGITS * 3, np.array([6, 5], dtype="int32"), strategy="beam_search",
+                                          beam_width=4, top_paths=3, mask_index=4)],
     # ---- nn: convolution and pooling
     "conv": lambda o: [o.conv(SEQ, K3, padding="same"), o.conv(IMG, K2D, strides=2, padding="same"),
                        o.conv(IMG, K2D, dilation_rate=2)],

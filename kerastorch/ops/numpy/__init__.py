@@ -765,7 +765,7 @@ def argsort(x: Any, axis: int = -1) -> Tensor:
     return torch.argsort(x, dim=axis, stable=True).to(torch.int32)
 
 
-def unique(x: Any, sorted: bool = True, return_index: bool = False, return_inverse: bool = False,  # noqa: A002
+def unique(x: Any, sorted: bool = True, return_index: bool = False, return_inverse: bool = False,
            return_counts: bool = False, axis: int | None = None, size: int | None = None,
            fill_value: Any = None) -> Any:
     """Unique values (``sorted``), plus first indices / inverse / counts as asked.
@@ -832,8 +832,5 @@ wrap_public_ops(globals(), exclude=("size", "ndim"))
 # Each section module wraps its own functions for symbolic tensors; they are re-exported here so
 # ``ops.numpy`` stays the one namespace, as in Keras.
 from kerastorch.ops.numpy._arrays import *
-from kerastorch.ops.numpy._arrays import __all__ as _arrays_all
 from kerastorch.ops.numpy._math import *
-from kerastorch.ops.numpy._math import __all__ as _math_all
 from kerastorch.ops.numpy._statistics import *
-from kerastorch.ops.numpy._statistics import __all__ as _statistics_all

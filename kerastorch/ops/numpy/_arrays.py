@@ -14,7 +14,7 @@ import torch
 
 from kerastorch._core import config
 from kerastorch.ops.core import wrap_public_ops
-from kerastorch.ops.numpy._helpers import Tensor, _cast, _t, result_type
+from kerastorch.ops.numpy._helpers import Tensor, _t, result_type
 
 __all__ = [
     "array", "array_split", "bartlett", "blackman", "cross", "diagflat", "diff", "dsplit", "dstack",
