@@ -76,8 +76,8 @@ class Progbar:
         verbose: int = 1,
         interval: float = 0.05,
         stateful_metrics: Iterable[str] | None = None,
-        unit_name: str = "step",
         stateless_metrics: Iterable[str] | None = None,
+        unit_name: str = "step",
     ) -> None:
         if verbose not in (0, 1, 2):
             raise ValueError(f"`verbose` must be 0, 1 or 2. Received: verbose={verbose!r}")
