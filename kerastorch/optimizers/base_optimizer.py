@@ -441,12 +441,23 @@ class Optimizer:
         self._exclude_pattern = re.compile("|".join(set(var_names))) if var_names else None
         self._plans.clear()
 
+    # kerastorch's default (``keras.config`` "weight_decay_skips_biases_and_norms"): set by
+    # ``Model.compile`` through ``_skip_decay_of_1d_variables``, it exempts every variable of
+    # one dimension or less (biases, normalization scales) unless the user chose exclusions.
+    _decay_skips_1d = False
+
+    def _skip_decay_of_1d_variables(self) -> None:
+        """Apply kerastorch's weight-decay default: no decay on 1-D variables (unless the user excluded some)."""
+        if not self._decay_skips_1d:
+            self._decay_skips_1d = True
+            self._plans.clear()
+
     def _use_weight_decay(self, variable) -> bool:
-        if id(variable) in self._exclude_ids:
-            return False
-        if self._exclude_pattern is not None and self._exclude_pattern.search(_variable_name(variable)):
-            return False
-        return True
+        if self._exclude_ids or self._exclude_pattern is not None:  # the user's own choice wins
+            if id(variable) in self._exclude_ids:
+                return False
+            return self._exclude_pattern is None or not self._exclude_pattern.search(_variable_name(variable))
+        return not (self._decay_skips_1d and variable.ndim <= 1)
 
     # ------------------------------------------------------------------ applying gradients
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, torch.Tensor]]) -> torch.Tensor:
@@ -593,9 +604,25 @@ class Optimizer:
                 torch._foreach_mul_(group.decay_params, 1.0 - self.weight_decay * group_lr)
             self._update_group(group, gg, group_lr, local_step, scalars)
 
+    # ------------------------------------------------------------------ compiled train step protocol
+    # ``trainer/compiled_step.py`` applies an update inside its graph with three calls:
+    #   update = optimizer._compiled_update_inputs(variables)   # eager: this step's Python numbers
+    #   optimizer._compiled_update(update, grads)                # in the graph: tensor ops only
+    #   optimizer._finish_compiled_update(update)                # eager: EMA, iterations, constraints
+    # or, when the first returns None, calls ``apply(grads, variables)`` eagerly.
+
+    def _compiled_update(self, update: tuple, grads: list[torch.Tensor]) -> None:
+        """Clip, decay and update (inside a compiled graph); ``grads`` match ``_compiled_update_inputs``'s variables."""
+        plan, lr, local_step, scalars = update
+        self._update_groups(plan, [[grads[i] for i in g.indices] for g in plan.groups], lr, local_step, scalars)
+
+    def _finish_compiled_update(self, update: tuple) -> None:
+        """The eager end of a compiled update: EMA, the iteration count, variable constraints."""
+        self._finish_step(update[0])
+
     def _compiled_update_inputs(self, variables: list[torch.Tensor]) -> tuple | None:
         """``(plan, lr, local_step, scalars)`` for a compiled train step to apply this step's update
-        inside its graph (followed by ``_finish_step(plan)``), or None where the update runs eagerly:
+        inside its graph (``_compiled_update``, then ``_finish_compiled_update``), or None where the update runs eagerly:
         gradient accumulation and loss scaling decide per step in Python, a schedule changes the
         learning rate every step (each new value would compile a new graph), and a fused torch
         kernel is already faster than what inductor generates."""

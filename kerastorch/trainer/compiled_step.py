@@ -13,14 +13,26 @@ slower than eager code. This step is written for the compiler instead::
 
 The Python numbers enter the graph as symbolic inputs, so a learning-rate schedule or the
 step count never recompiles it; batch dimensions are static (one graph per batch size, usually
-two: full batches and the last one). Gradient accumulation and loss scaling decide per step in
-Python, so with them the optimizer runs eagerly after the compiled gradient graph.
+two: full batches and the last one). The loss is multiplied by ``optimizer.scale_loss`` inside
+the graph; an optimizer that decides per step in Python (gradient accumulation,
+``LossScaleOptimizer``, which skips steps whose gradients overflowed) gets the compiled
+gradients through its ordinary eager ``apply``.
 
 The first batch runs the eager ``train_step`` (it builds the model, the metrics and the
 optimizer, and shows which weights get no gradient: those are left out, as eager training
 skips them). Random ops (Dropout) draw from the compiled graph's own generator, so a seeded
 compiled run repeats itself but does not equal the seeded eager run. Anything dynamo or
 inductor cannot handle falls back to the eager step with one warning.
+
+The protocol this step uses, and nothing else of the model or the optimizer:
+
+* model: ``train_step`` (eager warm-up and fallback), ``_begin_step()`` / ``_step_state()``
+  (the ``StepState``: ``params``, ``has_constraints``, ``autocast()``; see ``step_state.py``), ``_compiled_loss(x, y, y_pred,
+  sample_weight)`` -> (loss, per-output losses), ``_update_step_metrics(...)``,
+  ``get_metrics_result()``, ``_apply_constraints()``, plus torch's ``named_parameters`` /
+  ``named_buffers`` and the class flag ``_unrolled_by_compile`` of recurrent layers;
+* optimizer: ``scale_loss``, ``apply``, and ``_compiled_update_inputs`` /
+  ``_compiled_update`` / ``_finish_compiled_update`` (documented in ``base_optimizer.py``).
 """
 from __future__ import annotations
 
@@ -32,7 +44,6 @@ import torch
 from torch.func import functional_call, grad_and_value
 
 from kerastorch.trainer.data.data_adapter import unpack_x_y_sample_weight
-from kerastorch.trainer.trainer import Trainer, _batch_size
 
 
 class CompiledTrainStep:
@@ -66,15 +77,15 @@ class CompiledTrainStep:
 
     def __call__(self, data) -> Any:
         model = self.model
-        if self._failed or not self._warm or model._loss_scaler is not None:
-            # float16 loss scaling inspects gradients between backward and the update: eager only.
+        if self._failed or not self._warm:
             logs = self._eager(data)
             if not self._warm:
                 self._warm = True
-                self._no_grad_ids = {id(p) for p in model._trainable_params() if p.grad is None}
+                self._no_grad_ids = {id(p) for p in model._step_state().params if p.grad is None}
             return logs
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        params = model._trainable_params()
+        state = model._begin_step()
+        params = state.params
         if params is not self._params:
             by_id = {id(p): name for name, p in model.named_parameters()}
             self._used = [p for p in params if id(p) not in self._no_grad_ids]
@@ -105,12 +116,10 @@ class CompiledTrainStep:
             return self._eager(data)
         with torch.no_grad():
             if update is None:
-                for p, g in zip(self._used, grads):
-                    p.grad = g
-                optimizer.apply(None, self._used)
+                optimizer.apply(grads, self._used)
             else:
-                optimizer._finish_step(update[0])
-        if model._has_constraints:
+                optimizer._finish_compiled_update(update)
+        if state.has_constraints:
             model._apply_constraints()
         return model.get_metrics_result()
 
@@ -120,26 +129,22 @@ class CompiledTrainStep:
         def loss_of(weights: dict, state: dict):
             loss, y_pred, per_output = functional_call(self._forward_and_loss, {**weights, **state},
                                                        (x, y, sample_weight), strict=False)
-            return loss, (y_pred, per_output)
+            return model.optimizer.scale_loss(loss), (loss.detach(), y_pred, per_output)
 
         # Called under no_grad (so AOT autograd builds an inference graph, not one that could be
         # differentiated again); torch.func.grad computes its gradients regardless. The float
         # buffers (BatchNormalization's moving statistics) are arguments of the transformed
         # function too: the grad transform refuses in-place updates of tensors it did not wrap.
         # Their gradients are never used, so the compiler drops them.
-        (grads, _), (loss, (y_pred, per_output)) = grad_and_value(loss_of, argnums=(0, 1), has_aux=True)(named, state)
-        model._track_output_losses(y_pred, per_output)
-        model._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
-        if model._compile_metrics is not None:
-            model._compile_metrics.update_state(y, y_pred, sample_weight)
+        (grads, _), (_, (loss, y_pred, per_output)) = grad_and_value(loss_of, argnums=(0, 1),
+                                                                     has_aux=True)(named, state)
+        model._update_step_metrics(x, y, y_pred, loss, per_output, sample_weight)
         # Inductor may hand back a gradient in a transposed layout (mm of transposed operands);
         # the fused optimizer kernels walk memory in the parameter's layout, so match it here.
         grads = [g.contiguous() for g in grads.values()]
         if update is None:
             return grads
-        plan, lr, local_step, scalars = update
-        model.optimizer._update_groups(plan, [[grads[i] for i in g.indices] for g in plan.groups],
-                                       lr, local_step, scalars)
+        model.optimizer._compiled_update(update, grads)
         return None
 
 
@@ -167,12 +172,10 @@ class _ForwardAndLoss(torch.nn.Module):
 
     def forward(self, x, y, sample_weight) -> tuple:
         model = self.model
-        with model._autocast():
+        with model._step_state().autocast():
             y_pred = model(x, training=True)
-            if type(model).compute_loss is not Trainer.compute_loss:  # the user's own
-                return model.compute_loss(x, y, y_pred, sample_weight, training=True), y_pred, []
-            loss, per_output = model._total_loss(y, y_pred, sample_weight)
-        # The per-output loss trackers are updated outside the grad transform, which refuses
-        # in-place updates of tensors it did not create.
-        return loss, y_pred, [None if v is None else v.detach() for v in per_output]
+            # The per-output loss trackers are updated outside the grad transform, which refuses
+            # in-place updates of tensors it did not create.
+            loss, per_output = model._compiled_loss(x, y, y_pred, sample_weight)
+        return loss, y_pred, per_output
 

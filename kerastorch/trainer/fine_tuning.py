@@ -109,8 +109,6 @@ def freeze(model, up_to=None, train_bn: bool = True) -> None:
     """Freeze the layers before ``up_to`` (default: all but the head); see the module docstring."""
     leaves = leaf_layers(model)
     cut = _leaf_index(model, leaves, head_layer(model) if up_to is None else up_to)
-    if getattr(model, "optimizer", None) is not None:
-        _keep_decay_exclusions_for_all_layers(model)
     for i, layer in enumerate(leaves):
         layer.trainable = i >= cut
     if train_bn:
@@ -120,13 +118,13 @@ def freeze(model, up_to=None, train_bn: bool = True) -> None:
                 if _is_batch_norm(sub):
                     sub.trainable = True
     _sync_container_flags(model)
-    model._train_params = None
+    model._invalidate_step_state()
 
 
 def unfreeze(model) -> None:
     """Make every layer (and every weight) of the model trainable."""
     model.trainable = True
-    model._train_params = None
+    model._invalidate_step_state()
 
 
 # ------------------------------------------------------------------ layer groups
@@ -247,18 +245,6 @@ def fit_one_cycle(model, x=None, y=None, epochs: int = 1, max_lr: float | None =
     return model.fit(x, y, epochs=epochs, callbacks=_callbacks_list(callbacks) + [scheduler], **fit_kwargs)
 
 
-def _keep_decay_exclusions_for_all_layers(model) -> None:
-    """The trainer excludes 1-D weights from weight decay at the first fit, from the *trainable* ones only;
-    decide it for every weight now, so that layers unfrozen later are covered too."""
-    from kerastorch.backend import defaults
-    opt = model.optimizer
-    if not getattr(opt, "weight_decay", None) or not defaults.get("weight_decay_skips_biases_and_norms"):
-        return
-    if getattr(opt, "_exclude_ids", None) or getattr(opt, "_exclude_pattern", None) is not None:
-        return
-    opt.exclude_from_weight_decay(var_list=[p for p in model.parameters() if p.ndim <= 1])
-
-
 def fine_tune(model, x=None, y=None, epochs: int = 1, base_lr: float = 2e-3, freeze_epochs: int = 1,
               lr_mult: float = 100.0, train_bn: bool = True, n_groups: int = 3, pct_start: float = 0.3,
               div_factor: float = 5.0, callbacks=None, **fit_kwargs):
@@ -278,7 +264,6 @@ def fine_tune(model, x=None, y=None, epochs: int = 1, base_lr: float = 2e-3, fre
     model._check_compiled("fine_tune")
     x, y, fit_kwargs = _presplit(x, y, fit_kwargs)
     fit_kwargs.pop("initial_epoch", None)
-    _keep_decay_exclusions_for_all_layers(model)
     cbs = _callbacks_list(callbacks)
     histories = []
     if freeze_epochs > 0:

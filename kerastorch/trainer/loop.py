@@ -1,8 +1,16 @@
-"""Small pieces of the training loop: lazy logs, dynamic loss scaling, step compilation."""
+"""The training loop's pieces: the one batch loop (``run_epoch``), lazy logs, step compilation.
+
+``run_epoch`` is the only batch loop: ``fit`` runs it once per epoch, ``evaluate`` and
+``predict`` once, the ``*_on_batch`` methods on a one-batch dataset without callbacks.
+Callbacks that override no batch hook cost nothing per batch (``predict`` then collects the
+step outputs in a list comprehension).
+"""
 from __future__ import annotations
 
+import contextlib
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any, Callable
 
 import torch
 
@@ -39,37 +47,6 @@ class LazyLogs(Mapping):
         return f"LazyLogs({dict(self._compute())})"
 
 
-class LossScaler:
-    """Dynamic loss scaling for float16 training (what ``LossScaleOptimizer`` does in Keras)."""
-
-    def __init__(self, initial_scale: float = 2.0 ** 15, growth_interval: int = 2000):
-        self.scale_value = initial_scale
-        self.growth_interval = growth_interval
-        self._good_steps = 0
-
-    def scale(self, loss: torch.Tensor) -> torch.Tensor:
-        return loss * self.scale_value
-
-    def unscale_and_check(self, params: list[torch.Tensor]) -> bool:
-        """Unscale the gradients; False (and a smaller scale) when they overflowed."""
-        grads = [p.grad for p in params if p.grad is not None]
-        if not grads:
-            return False
-        torch._foreach_mul_(grads, 1.0 / self.scale_value)
-        finite = bool(torch.stack([torch.isfinite(g).all() for g in grads]).all())
-        if not finite:
-            self.scale_value = max(self.scale_value / 2.0, 1.0)
-            self._good_steps = 0
-            for p in params:
-                p.grad = None
-            return False
-        self._good_steps += 1
-        if self._good_steps >= self.growth_interval:
-            self.scale_value *= 2.0
-            self._good_steps = 0
-        return True
-
-
 # Inductor's own use of a deprecated torch API warns on every compilation; nothing a user can act on.
 warnings.filterwarnings("ignore", message=r"`torch\.jit\.script_method` is deprecated")
 
@@ -95,3 +72,32 @@ def maybe_compile(fn, label: str):
             state["fn"] = fn
             return fn(data)
     return step
+
+
+def run_epoch(model, step: Callable[[Any], Any], batches: Iterable, mode: str, callbacks=None) -> Any:
+    """Run ``step`` on each batch of one pass over ``batches``, with the batch hooks of ``mode``.
+
+    ``mode`` is "train", "test" or "predict"; test and predict run under ``torch.no_grad()``.
+    Training stops after the batch during which ``model.stop_training`` became true.
+    Returns the last step's logs (train/test; None if there was no batch) or, for predict,
+    the list of the step outputs (what ``on_predict_batch_end`` sees as ``{"outputs": ...}``).
+    """
+    hooks = callbacks is not None and callbacks.has_batch_hooks(mode)
+    with torch.no_grad() if mode != "train" else contextlib.nullcontext():
+        if mode == "predict" and not hooks:  # the common case: nothing to call between batches
+            return [step(batch) for batch in batches]
+        begin = getattr(callbacks, f"on_{mode}_batch_begin") if hooks else None
+        end = getattr(callbacks, f"on_{mode}_batch_end") if hooks else None
+        outputs: list | None = [] if mode == "predict" else None
+        logs = None
+        for index, batch in enumerate(batches):
+            if hooks:
+                begin(index)
+            logs = step(batch)
+            if outputs is not None:
+                outputs.append(logs)
+            if hooks:
+                end(index, {"outputs": logs} if outputs is not None else logs)
+            if model.stop_training and mode == "train":
+                break
+    return outputs if outputs is not None else logs

@@ -209,8 +209,8 @@ def _finder_optimizer(model, optimizer, start_lr: float):
     if multipliers:
         clone.set_lr_multipliers({p: multipliers[id(p)] for p in params if id(p) in multipliers})
     use_decay = getattr(optimizer, "_use_weight_decay", None)
-    if use_decay is not None and (getattr(optimizer, "_exclude_ids", None)
-                                  or getattr(optimizer, "_exclude_pattern", None) is not None):
+    if use_decay is not None and getattr(getattr(optimizer, "inner_optimizer", optimizer), "weight_decay", None):
+        # The same variables exempt from decay (the user's exclusions or compile's 1-D default).
         clone.exclude_from_weight_decay(var_list=[p for p in params if not use_decay(p)])
     return clone
 
@@ -244,7 +244,7 @@ class _Snapshot:
         model._set_rng_state(self.rng)
         model.history = self.history
         model.stop_training = self.stop_training
-        model._train_params = None
+        model._invalidate_step_state()
 
 
 def _state_tensors(model) -> list[torch.Tensor]:

@@ -5,34 +5,59 @@
     callbacks.on_train_begin()
     for epoch in range(initial_epoch, epochs):
         reset metrics; callbacks.on_epoch_begin(epoch)
-        for step, batch in enumerate(train_data.iter_epoch()):      # slices of tensors held once
-            callbacks.on_train_batch_begin(step)
-            logs = train_step(batch)     # forward, loss, backward, optimizer.apply, metric updates
-            callbacks.on_train_batch_end(step, logs)                 # logs stay lazy (no host sync)
-            if stop_training: break
+        logs = run_epoch(train_step, train_data)   # per batch: on_train_batch_begin(step),
+                                                   # train_step(batch) (forward, loss, backward,
+                                                   # optimizer.apply, metric updates),
+                                                   # on_train_batch_end(step, lazy logs: no host sync)
         epoch_logs = metric results (+ "val_" results of evaluate on validation data)
         callbacks.on_epoch_end(epoch, epoch_logs)
         if stop_training: break
+    optimizer.finalize_variable_values(trainable_weights)   # EMA weights, as Keras 3 does
     callbacks.on_train_end()
 
-Training policies (early stopping, LR schedules, checkpoints, ...) are callbacks on
-these events, never branches in the loop. ``train_step`` / ``test_step`` /
-``predict_step`` can be overridden the way Keras 3 documents for its torch backend.
+One batch loop (``loop.run_epoch``) serves ``fit``, ``evaluate``, ``predict`` and the
+``*_on_batch`` methods. What every step needs to know about the model (its trainable
+weights, which layers add losses, the autocast policy) is one explicit ``StepState``
+(``step_state.py``), rebuilt when a layer's ``trainable`` changes or ``compile`` runs.
+
+Training policies (early stopping, LR schedules, checkpoints, ...) are callbacks on these
+events, never branches in the loop; numerics policies are objects too: loss scaling is the
+``LossScaleOptimizer`` wrapper that ``compile`` puts around the optimizer under
+``mixed_float16``, and the weight-decay default is set once at ``compile``.
+``train_step`` / ``test_step`` / ``predict_step`` can be overridden the way Keras 3
+documents for its torch backend.
 """
 from __future__ import annotations
 
-import contextlib
+import numbers
 import random
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, Union
 
 import numpy as np
 import torch
 
 from kerastorch.backend import config, tree
-from kerastorch.trainer.loop import LazyLogs, LossScaler, maybe_compile
+from kerastorch.trainer import compile_config
+from kerastorch.trainer import arguments
 from kerastorch.trainer.data import get_data_adapter, unpack_x_y_sample_weight
 from kerastorch.trainer.data.splitting import check_shuffle, split_validation
+from kerastorch.trainer.loop import LazyLogs, maybe_compile, run_epoch
+from kerastorch.trainer.step_state import StepState, build_step_state
+
+if TYPE_CHECKING:
+    from kerastorch.callbacks import Callback, History
+
+# What ``fit``/``evaluate``/``predict`` accept as data: arrays or tensors (or lists / dicts of
+# them, for several inputs), a ``keras.utils.PyDataset``, a torch ``DataLoader``, or a Python
+# generator / iterable of batches.
+InputData = Union[np.ndarray, torch.Tensor, Sequence[Any], Mapping[str, Any], Iterable[Any], None]
+
+_FIT_ARGS = ("x", "y", "batch_size", "epochs", "verbose", "callbacks", "validation_split", "validation_data",
+             "shuffle", "class_weight", "sample_weight", "initial_epoch", "steps_per_epoch", "validation_steps",
+             "validation_batch_size", "validation_freq", "drop_remainder")
+_EVALUATE_ARGS = ("x", "y", "batch_size", "verbose", "sample_weight", "steps", "callbacks", "return_dict")
+_PREDICT_ARGS = ("x", "batch_size", "verbose", "steps", "callbacks")
 
 
 class Trainer:
@@ -47,9 +72,11 @@ class Trainer:
         self.steps_per_execution = 1
         self._compile_loss = None
         self._compile_metrics = None
+        self._compile_optimizer = None
         self._loss_tracker = None
         self._output_loss_trackers: list = []
         self._step_cache: dict = {}
+        self.__dict__["_state"] = StepState()  # stale until the first step (see step_state.py)
         self._shuffle_generator = torch.Generator()
         self._shuffle_generator.manual_seed(int(torch.randint(0, 2 ** 62, (1,)).item()))
 
@@ -57,9 +84,15 @@ class Trainer:
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
                 run_eagerly: bool = False, steps_per_execution: int = 1, jit_compile="auto",
                 auto_scale_loss: bool = True, **kwargs) -> None:
-        """Configure the model for training (Keras semantics; see the Keras docs for each argument)."""
+        """Configure the model for training (Keras semantics; see the Keras docs for each argument).
+
+        Under the ``mixed_float16`` policy (and ``auto_scale_loss=True``) the optimizer is wrapped
+        in a ``LossScaleOptimizer``, as Keras does. With kerastorch's weight-decay default
+        (``keras.config`` ``"weight_decay_skips_biases_and_norms"``) an optimizer with
+        ``weight_decay`` and no exclusions of the user's skips 1-D variables (biases, norms).
+        """
         from kerastorch import metrics as metrics_module
-        from kerastorch import optimizers
+        from kerastorch import mixed_precision, optimizers
         from kerastorch.trainer.compile_utils import CompileLoss, CompileMetrics
         for legacy in ("sample_weight_mode", "target_tensors", "distribute"):
             if kwargs.pop(legacy, None) is not None:
@@ -68,8 +101,14 @@ class Trainer:
         if kwargs:
             raise TypeError(f"Invalid keyword argument(s) in `compile()`: {sorted(kwargs)}. Valid arguments: "
                             "optimizer, loss, loss_weights, metrics, weighted_metrics, run_eagerly, "
-                            "steps_per_execution, jit_compile.")
-        self.optimizer = optimizers.get(optimizer)
+                            "steps_per_execution, jit_compile, auto_scale_loss.")
+        optimizer = optimizers.get(optimizer)
+        self._compile_optimizer = optimizer
+        _apply_weight_decay_default(optimizer)
+        if auto_scale_loss and optimizer is not None and mixed_precision.global_policy().name == "mixed_float16" \
+                and not isinstance(optimizer, optimizers.LossScaleOptimizer):
+            optimizer = optimizers.LossScaleOptimizer(optimizer, name="loss_scale_optimizer")
+        self.optimizer = optimizer
         self.loss = loss
         self._compile_loss = CompileLoss(loss, loss_weights) if loss is not None else None
         self._compile_metrics = CompileMetrics(metrics, weighted_metrics)
@@ -80,6 +119,7 @@ class Trainer:
         self.steps_per_execution = steps_per_execution
         self.compiled = True
         self._step_cache = {}
+        self._invalidate_step_state()
         self.__dict__.pop("_metrics_cache", None)
 
     def get_compile_config(self) -> dict | None:
@@ -88,11 +128,17 @@ class Trainer:
             return None
         spec = self._compile_metrics
         loss_spec = self._compile_loss
-        return {"optimizer": self.optimizer, "loss": self.loss,
+        # The optimizer as passed to compile (Keras stores it before the LossScaleOptimizer wrap).
+        optimizer = self._compile_optimizer if self._compile_optimizer is not None else self.optimizer
+        return {"optimizer": optimizer, "loss": self.loss,
                 "loss_weights": getattr(loss_spec, "_weights_spec", None),
                 "metrics": getattr(spec, "_spec", None), "weighted_metrics": getattr(spec, "_weighted_spec", None),
                 "run_eagerly": self.run_eagerly, "steps_per_execution": self.steps_per_execution,
                 "jit_compile": self.jit_compile}
+
+    def compile_from_config(self, config: dict) -> None:
+        """``compile()`` from ``get_compile_config()`` output, its objects rebuilt (``load_model`` calls this)."""
+        compile_config.compile_with(self, compile_config.compile_arguments(config))
 
     @property
     def metrics(self) -> list:
@@ -118,6 +164,27 @@ class Trainer:
     def reset_metrics(self) -> None:
         for m in self.metrics:
             m.reset_state()
+
+    # ---------------------------------------------------------- step state
+    def _step_state(self) -> StepState:
+        """The current ``StepState`` (rebuilt here when stale; see ``step_state.py``)."""
+        state = self.__dict__["_state"]
+        if not state.is_current():
+            state = self.__dict__["_state"] = build_step_state(self)
+        return state
+
+    def _begin_step(self) -> StepState:
+        """The step state, with losses left over from calls outside a step (``predict``, a direct
+        ``model(x)``) dropped, as Keras drops them when an outermost call starts."""
+        state = self._step_state()
+        for layer in state.loss_layers:
+            if layer._losses:
+                layer._losses = []
+        return state
+
+    def _invalidate_step_state(self) -> None:
+        """Make the next step re-read the trainable weights, loss layers and policy."""
+        self.__dict__["_state"] = StepState()
 
     # ------------------------------------------------------------- steps
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training: bool = True) -> torch.Tensor:
@@ -158,30 +225,27 @@ class Trainer:
 
     def train_step(self, data) -> Any:
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        with self._autocast():
+        with self._begin_step().autocast():
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
-        # Read the parameters after the forward pass: a subclassed model builds its weights on its first call.
-        params = self._trainable_params()
-        for p in params:
-            p.grad = None
         self._loss_tracker.update_state(loss.detach(), sample_weight=_batch_size(x))
+        # Read after the forward pass: a subclassed model creates its weights on its first call.
+        state = self._step_state()
+        params = state.params
         if params:
-            scaler = self._loss_scaler
-            if scaler is not None:
-                scaler.scale(loss).backward()
-                if scaler.unscale_and_check(params):
-                    self.optimizer.apply(None, params)
-            else:
-                loss.backward()
-                self.optimizer.apply(None, params)
-            if self._has_constraints:
+            for p in params:
+                p.grad = None
+            # The identity for a plain optimizer; LossScaleOptimizer multiplies by its scale and
+            # its `apply` unscales (or skips a step whose gradients overflowed).
+            self.optimizer.scale_loss(loss).backward()
+            self.optimizer.apply(None, params)
+            if state.has_constraints:
                 self._apply_constraints()
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def test_step(self, data) -> Any:
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        with self._autocast():
+        with self._begin_step().autocast():
             y_pred = self(x, training=False)
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
         self._loss_tracker.update_state(loss.detach(), sample_weight=_batch_size(x))
@@ -189,27 +253,57 @@ class Trainer:
 
     def predict_step(self, data) -> Any:
         x, _, _ = unpack_x_y_sample_weight(data)
-        if getattr(self, "_autocast_dtype", None) is None:
+        state = self._step_state()
+        if state.autocast_dtype is None:
             return self(x, training=False)
-        with self._autocast():
+        with state.autocast():
             return self(x, training=False)
 
     # --------------------------------------------------------------- fit
-    def fit(self, x=None, y=None, batch_size=None, epochs: int = 1, verbose="auto", callbacks=None,
-            validation_split: float = 0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch: int = 0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq: int = 1, drop_remainder: bool = False, **kwargs):
-        """Train the model for a fixed number of epochs. Returns a ``History``.
+    def fit(self, x: InputData = None, y: InputData = None, batch_size: int | None = None, epochs: int = 1,
+            verbose: str | int = "auto", callbacks: "Sequence[Callback] | None" = None,
+            validation_split: float = 0.0, validation_data: Any = None, shuffle: bool | str = True,
+            class_weight: Mapping[int, float] | None = None, sample_weight: InputData = None,
+            initial_epoch: int = 0, steps_per_epoch: int | None = None, validation_steps: int | None = None,
+            validation_batch_size: int | None = None, validation_freq: int | Sequence[int] = 1,
+            drop_remainder: bool = False, **kwargs: Any) -> "History":
+        """Train the model for a fixed number of epochs (dataset iterations).
 
-        Beyond Keras: ``validation_split`` draws a seeded, stratified random split by default
-        (``keras.config.set_default("validation_split", "last")`` restores Keras's last-fraction
-        split), and ``drop_remainder=True`` drops the last incomplete training batch (whose
-        batch statistics can destabilise BatchNormalization).
+        Args:
+            x: Input data: a NumPy array or torch tensor (or a list/dict of them for several
+                inputs), a ``keras.utils.PyDataset``, a torch ``DataLoader``, or a generator /
+                iterable yielding ``(x, y)`` or ``(x, y, sample_weight)`` batches.
+            y: Target data, like ``x``. Must be None when ``x`` already yields targets.
+            batch_size: Integer >= 1 or None (32). Samples per gradient update, for array data only.
+            epochs: Integer >= 0. Index of the epoch to stop at (trains ``epochs - initial_epoch``
+                epochs).
+            verbose: ``"auto"`` (= 1), 0 (silent), 1 (progress bar) or 2 (one line per epoch).
+            callbacks: ``keras.callbacks.Callback`` instances called during training.
+            validation_split: Float in [0, 1): fraction of the training arrays held out for
+                validation. kerastorch draws a seeded, stratified random split by default
+                (``keras.config.set_default("validation_split", "last")`` gives Keras's
+                last-fraction split).
+            validation_data: ``(x_val, y_val)``, ``(x_val, y_val, sample_weight_val)``, or a dataset,
+                evaluated at the end of each epoch (overrides ``validation_split``).
+            shuffle: Whether to shuffle array data before each epoch (``"batch"``: within batches).
+            class_weight: Optional ``{class index: weight}`` that scales the loss per sample.
+            sample_weight: Optional per-sample (or per-timestep) weights for the training loss.
+            initial_epoch: Integer >= 0. Epoch at which to start (to resume a run).
+            steps_per_epoch: Integer >= 1 or None. Batches per epoch (None: the whole data).
+            validation_steps: Integer >= 1 or None. Batches of validation data per validation.
+            validation_batch_size: Integer >= 1 or None (``batch_size``). Validation batch size.
+            validation_freq: Integer >= 1 (validate every N epochs) or a list of 1-based epochs.
+            drop_remainder: kerastorch extra: drop the last incomplete training batch (whose batch
+                statistics can destabilise BatchNormalization).
+
+        Returns:
+            A ``History`` whose ``history`` attribute maps each logged name to its per-epoch values.
         """
         self._check_compiled("fit")
-        _reject_legacy_kwargs("fit", kwargs)
+        arguments.check_unknown_kwargs("fit", kwargs, _FIT_ARGS)
+        arguments.check_fit_arguments(batch_size, epochs, verbose, initial_epoch, steps_per_epoch, validation_steps,
+                                      validation_batch_size, validation_freq)
         device = self._prepare_device()
-        self._exclude_biases_and_norms_from_weight_decay()
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = split_validation(x, y, sample_weight, validation_split,
                                                                       verbose=verbose != 0)
@@ -236,13 +330,7 @@ class Trainer:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 callbacks.on_epoch_begin(epoch)
-                logs = None
-                for step, batch in enumerate(train_data.iter_epoch()):
-                    callbacks.on_train_batch_begin(step)
-                    logs = train_step(batch)
-                    callbacks.on_train_batch_end(step, logs)
-                    if self.stop_training:
-                        break
+                logs = run_epoch(self, train_step, train_data.iter_epoch(), "train", callbacks)
                 train_data.on_epoch_end()
                 if logs is None:
                     warnings.warn("The training data produced no batches this epoch (a generator that ran "
@@ -258,36 +346,50 @@ class Trainer:
                     break
         finally:
             self.eval()
+        if epochs > 0:  # Keras 3: the EMA weights (use_ema=True) become the model's weights
+            self.optimizer.finalize_variable_values(self.trainable_weights)
         callbacks.on_train_end(epoch_logs)
         return self.history
 
     # ---------------------------------------------------------- evaluate
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
-                 callbacks=None, return_dict: bool = False, **kwargs):
-        """Loss and metric values of the model on the given data (batch by batch, no shuffling)."""
+    def evaluate(self, x: InputData = None, y: InputData = None, batch_size: int | None = None,
+                 verbose: str | int = "auto", sample_weight: InputData = None, steps: int | None = None,
+                 callbacks: "Sequence[Callback] | None" = None, return_dict: bool = False,
+                 **kwargs: Any) -> float | list[float] | dict[str, float]:
+        """The loss and metric values of the model on the given data, batch by batch.
+
+        Args:
+            x: Input data, as for ``fit``.
+            y: Target data, as for ``fit`` (None when ``x`` yields targets).
+            batch_size: Integer >= 1 or None (32). Samples per batch, for array data only.
+            verbose: ``"auto"`` (= 1), 0 (silent), 1 (progress bar) or 2 (a single line).
+            sample_weight: Optional per-sample weights for the loss and weighted metrics.
+            steps: Integer >= 1 or None. Batches to evaluate (None: the whole data).
+            callbacks: ``keras.callbacks.Callback`` instances called during evaluation.
+            return_dict: Return ``{name: value}`` instead of a list (or a scalar for the loss only).
+
+        Returns:
+            The loss (a float) when the model has no metrics, else a list of the loss and the
+            metric values in ``model.metrics_names`` order, or a dict with ``return_dict=True``.
+        """
         self._check_compiled("evaluate")
-        _reject_legacy_kwargs("evaluate", kwargs)
+        arguments.check_unknown_kwargs("evaluate", kwargs, _EVALUATE_ARGS)
+        arguments.check_positive_int("batch_size", batch_size)
+        arguments.check_steps("steps", steps)
+        arguments.check_verbose(verbose)
         device = self._prepare_device()
         data = get_data_adapter(x, y, sample_weight, batch_size=batch_size, steps_per_epoch=steps, shuffle=False,
                                 device=device)
-        callbacks = self._callback_list(callbacks, verbose, 1, data.num_batches, mode="test")
+        callbacks = self._callback_list(callbacks, verbose, 1, data.num_batches)
         logs = self._evaluate_loop(data, callbacks)
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return _format_logs(logs, return_dict)
 
     def _evaluate_loop(self, data, callbacks) -> dict:
         test_step = self._step_function("test")
         self.eval()
         self.reset_metrics()
         callbacks.on_test_begin()
-        logs = None
-        with torch.no_grad():
-            for step, batch in enumerate(data.iter_epoch()):
-                callbacks.on_test_batch_begin(step)
-                logs = test_step(batch)
-                callbacks.on_test_batch_end(step, logs)
+        logs = run_epoch(self, test_step, data.iter_epoch(), "test", callbacks)
         if logs is None:
             raise ValueError("The evaluation data produced no batches. Check `steps` and the data passed.")
         result = _to_python(logs)
@@ -295,66 +397,76 @@ class Trainer:
         return result
 
     # ----------------------------------------------------------- predict
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
-        """Predictions for ``x`` as numpy arrays (with the structure of the model's outputs)."""
-        _reject_legacy_kwargs("predict", kwargs)
-        device = self._prepare_device(for_training=False)
+    def predict(self, x: InputData, batch_size: int | None = None, verbose: str | int = "auto",
+                steps: int | None = None, callbacks: "Sequence[Callback] | None" = None,
+                **kwargs: Any) -> np.ndarray | Any:
+        """Predictions for ``x``, batch by batch, as NumPy arrays.
+
+        Args:
+            x: Input data, as for ``fit`` (targets in an ``(x, y)`` dataset are ignored).
+            batch_size: Integer >= 1 or None (32). Samples per batch, for array data only.
+            verbose: ``"auto"`` (= 1), 0 (silent), 1 (progress bar) or 2 (a single line).
+            steps: Integer >= 1 or None. Batches to predict (None: the whole data).
+            callbacks: ``keras.callbacks.Callback`` instances called during prediction.
+
+        Returns:
+            A NumPy array, or the structure of the model's outputs (list / dict) of arrays.
+        """
+        arguments.check_unknown_kwargs("predict", kwargs, _PREDICT_ARGS)
+        arguments.check_positive_int("batch_size", batch_size)
+        arguments.check_steps("steps", steps)
+        arguments.check_verbose(verbose)
+        device = self._prepare_device()
         if isinstance(x, (tuple, list)) and len(x) in (2, 3) and not _is_model_input_list(self, x):
             x = x[0]
         data = get_data_adapter(x, None, None, batch_size=batch_size, steps_per_epoch=steps, shuffle=False,
                                 device=device)
-        callbacks = self._callback_list(callbacks, verbose, 1, data.num_batches, mode="predict")
+        callbacks = self._callback_list(callbacks, verbose, 1, data.num_batches)
         predict_step = self._step_function("predict")
         self._set_eval_mode()
         callbacks.on_predict_begin()
-        with torch.no_grad():
-            if callbacks.has_batch_hooks("predict"):
-                outputs = []
-                for step, batch in enumerate(data.iter_epoch()):
-                    callbacks.on_predict_batch_begin(step)
-                    out = predict_step(batch)
-                    outputs.append(out)
-                    callbacks.on_predict_batch_end(step, {"outputs": out})
-            else:  # the common case (verbose=0, no callbacks): nothing to call between batches
-                outputs = [predict_step(batch) for batch in data.iter_epoch()]
+        outputs = run_epoch(self, predict_step, data.iter_epoch(), "predict", callbacks)
         callbacks.on_predict_end()
         if not outputs:
             raise ValueError("The prediction data produced no batches.")
-        if type(outputs[0]) is torch.Tensor:  # one output: no structure to walk
-            return torch.cat(outputs).cpu().numpy()
-        flat = [tree.flatten(o) for o in outputs]
-        merged = [torch.cat([f[i] for f in flat]).cpu().numpy() for i in range(len(flat[0]))]
-        return tree.pack_sequence_as(outputs[0], merged)
+        return _concatenate(outputs)
 
     # ---------------------------------------------------- single batches
-    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict: bool = False):
+    def train_on_batch(self, x: InputData, y: InputData = None, sample_weight: InputData = None,
+                       class_weight: Mapping[int, float] | None = None,
+                       return_dict: bool = False) -> float | list[float] | dict[str, float]:
+        """One gradient update on one batch; returns the loss and metric values (metrics reset first)."""
         self._check_compiled("train_on_batch")
         data = get_data_adapter(x, y, sample_weight, batch_size=_num_samples(x), shuffle=False,
                                 class_weight=class_weight, device=self._prepare_device())
+        step = self._step_function("train")
         self.reset_metrics()
         self.train()
         try:
-            step = self._step_function("train")
-            for batch in data.iter_epoch():
-                logs = step(batch)
+            logs = run_epoch(self, step, data.iter_epoch(), "train")
         finally:
             self.eval()
         return _format_logs(_to_python(logs), return_dict)
 
-    def test_on_batch(self, x, y=None, sample_weight=None, return_dict: bool = False):
+    def test_on_batch(self, x: InputData, y: InputData = None, sample_weight: InputData = None,
+                      return_dict: bool = False) -> float | list[float] | dict[str, float]:
+        """The loss and metric values on one batch (metrics reset first)."""
         self._check_compiled("test_on_batch")
         data = get_data_adapter(x, y, sample_weight, batch_size=_num_samples(x), shuffle=False,
                                 device=self._prepare_device())
-        self.reset_metrics()
         step = self._step_function("test")
+        self.reset_metrics()
         self.eval()
-        with torch.no_grad():
-            for batch in data.iter_epoch():
-                logs = step(batch)
+        logs = run_epoch(self, step, data.iter_epoch(), "test")
         return _format_logs(_to_python(logs), return_dict)
 
-    def predict_on_batch(self, x):
-        return self.predict(x, batch_size=_num_samples(x), verbose=0)
+    def predict_on_batch(self, x: InputData) -> np.ndarray | Any:
+        """Predictions for one batch, as NumPy arrays."""
+        data = get_data_adapter(x, None, None, batch_size=_num_samples(x), shuffle=False,
+                                device=self._prepare_device())
+        step = self._step_function("predict")
+        self._set_eval_mode()
+        return _concatenate(run_epoch(self, step, data.iter_epoch(), "predict"))
 
     # ---------------------------------------------------------- internals
     def _check_compiled(self, what: str) -> None:
@@ -362,36 +474,20 @@ class Trainer:
             raise RuntimeError(f"You must call `compile()` before using the model in `{what}()`. For example: "
                                "`model.compile(optimizer='adam', loss='sparse_categorical_crossentropy')`.")
 
-    def _prepare_device(self, for_training: bool = True) -> torch.device:
-        """Move the model to the training device (CUDA when available) once; cache per-call state.
-
-        ``for_training=False`` (predict) skips the state only the loss and the optimizer use.
-        """
+    def _prepare_device(self) -> torch.device:
+        """Move the model to the training device (CUDA when available) once; a new device or a new
+        global dtype policy makes the step state stale."""
         device = config.get_device()
         first = next(iter(self.parameters()), None)
         if first is None:
             first = next(iter(self.buffers()), None)
         if first is not None and first.device != device:
             self.to(device)
+            self._invalidate_step_state()
         from kerastorch import mixed_precision
-        autocast_dtype = mixed_precision.global_policy().autocast_dtype
-        # Plain values written straight to __dict__: nn.Module.__setattr__ costs microseconds each,
-        # and predict() runs this on every call.
-        state = self.__dict__
-        state["_autocast_dtype"] = autocast_dtype
-        state["_device_type"] = device.type
-        if not for_training:
-            return device
-        state["_train_params"] = None
-        layers = self._flatten_layers()
-        state["_has_constraints"] = any(getattr(l, "_weight_constraints", None) for l in layers)
-        # Layers that can contribute losses: weight or activity regularizers, or user-written layers
-        # (whose `call` may use add_loss). Built-in layers without regularizers never do, so the
-        # per-step loop below skips them.
-        state["_loss_layers"] = [l for l in layers if getattr(l, "_weight_regularizers", None)
-                                 or l.activity_regularizer is not None
-                                 or not type(l).__module__.startswith("kerastorch.")]
-        state["_loss_scaler"] = LossScaler() if autocast_dtype == torch.float16 else None
+        policy = self.__dict__["_state"].policy
+        if policy is not None and policy is not mixed_precision.global_policy():
+            self._invalidate_step_state()
         return device
 
     def _set_eval_mode(self) -> None:
@@ -399,30 +495,11 @@ class Trainer:
         if any(module.training for module in self.modules()):
             self.eval()
 
-    def _exclude_biases_and_norms_from_weight_decay(self) -> None:
-        """kerastorch default: no decay on biases and normalization weights (1-D variables), as fastai does."""
-        from kerastorch.backend import defaults
-        opt = self.optimizer
-        if not getattr(opt, "weight_decay", None) or not defaults.get("weight_decay_skips_biases_and_norms"):
-            return
-        if getattr(opt, "_exclude_ids", None) or getattr(opt, "_exclude_pattern", None) is not None:
-            return  # the user chose exclusions with exclude_from_weight_decay(); keep them
-        # All weights, not only the trainable ones: layers unfrozen later must stay excluded too.
-        opt.exclude_from_weight_decay(var_list=[p for p in self.weights if p.ndim <= 1])
-
-    def _trainable_params(self) -> list[torch.Tensor]:
-        params = getattr(self, "_train_params", None)
-        if params is None:
-            params = [p for p in self.trainable_weights]
-            self._train_params = params
-        return params
-
     def _regularization_losses(self) -> list[torch.Tensor]:
-        layers = getattr(self, "_loss_layers", None)
-        if layers is None:
-            return self.losses
+        """The ``add_loss`` losses of the last forward pass (emptied once read) and the weight
+        regularization losses, from the layers the step state lists."""
         out = []
-        for layer in layers:
+        for layer in self._step_state().loss_layers:
             if layer._losses:
                 out.extend(layer._losses)
                 layer._losses = []
@@ -430,12 +507,6 @@ class Trainer:
             if regs:
                 out.extend(reg(layer._weight_in_keras_layout(attr)) for attr, reg in regs)
         return out
-
-    def _autocast(self):
-        dtype = getattr(self, "_autocast_dtype", None)
-        if dtype is None:
-            return contextlib.nullcontext()
-        return torch.autocast(self._device_type, dtype=dtype)
 
     def _maybe_build_compiled(self, y, y_pred) -> None:
         if self._compile_loss is not None and not self._compile_loss.built:
@@ -452,10 +523,30 @@ class Trainer:
             losses = self._compile_loss.losses if self._compile_loss is not None else [None] * len(names)
             self._compile_metrics.build(names, losses, _flatten_targets(y, names, len(y_pred_flat)), y_pred_flat)
 
+    # The compiled train step's side of its protocol (see compiled_step.py).
+    def _compiled_loss(self, x, y, y_pred, sample_weight) -> tuple[torch.Tensor, list]:
+        """(total loss, detached per-output losses) for the compiled step; the user's own
+        ``compute_loss`` when overridden (then without per-output losses)."""
+        if type(self).compute_loss is not Trainer.compute_loss:
+            return self.compute_loss(x, y, y_pred, sample_weight, training=True), []
+        loss, per_output = self._total_loss(y, y_pred, sample_weight)
+        return loss, [None if v is None else v.detach() for v in per_output]
+
+    def _update_step_metrics(self, x, y, y_pred, loss: torch.Tensor, per_output: list, sample_weight) -> None:
+        """Loss tracker, per-output loss trackers and compiled metrics after a compiled step."""
+        self._track_output_losses(y_pred, per_output)
+        self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+        if self._compile_metrics is not None:
+            self._compile_metrics.update_state(y, y_pred, sample_weight)
+
     def _step_function(self, mode: str):
         """The (optionally torch.compile'd) train/test/predict step, cached per compile()."""
         fn = self._step_cache.get(mode)
         if fn is None:
+            if self.steps_per_execution != 1:
+                # Keras's torch backend runs one batch per step call and refuses any other value.
+                raise ValueError("`steps_per_execution` must be 1 with the PyTorch backend. "
+                                 f"Received: steps_per_execution={self.steps_per_execution}")
             fn = {"train": self.train_step, "test": self.test_step, "predict": self.predict_step}[mode]
             # jit_compile compiles training only: an inference step is a few kernels under no_grad,
             # where a compiled graph's per-call guard checks cost more than they save (overhead
@@ -469,12 +560,11 @@ class Trainer:
             self._step_cache[mode] = fn
         return fn
 
-    def _callback_list(self, callbacks, verbose, epochs, steps, add_history=False, mode="train"):
+    def _callback_list(self, callbacks, verbose, epochs, steps, add_history=False):
         from kerastorch.callbacks import CallbackList
-        verbose = 1 if verbose == "auto" else int(verbose)
-        cbs = CallbackList(callbacks, add_history=add_history, add_progbar=verbose != 0, model=self,
-                           verbose=verbose, epochs=epochs, steps=steps)
-        return cbs
+        verbose = arguments.check_verbose(verbose)
+        return CallbackList(callbacks, add_history=add_history, add_progbar=verbose != 0, model=self,
+                            verbose=verbose, epochs=epochs, steps=steps)
 
     # RNG state, so that BackupAndRestore can resume a run bit-for-bit.
     def _get_rng_state(self) -> dict:
@@ -494,6 +584,16 @@ class Trainer:
 
 
 # ---------------------------------------------------------------- helpers
+def _apply_weight_decay_default(optimizer) -> None:
+    """kerastorch's default, decided once at ``compile``: no weight decay on 1-D variables (biases,
+    normalization weights), as fastai does, unless the user chose exclusions or turned it off."""
+    from kerastorch._core import defaults
+    inner = getattr(optimizer, "inner_optimizer", optimizer)
+    if inner is not None and getattr(inner, "weight_decay", None) \
+            and defaults.get("weight_decay_skips_biases_and_norms"):
+        inner._skip_decay_of_1d_variables()
+
+
 def _batch_size(x) -> int:
     first = tree.flatten(x)[0]
     return int(first.shape[0]) if hasattr(first, "shape") and len(first.shape) else 1
@@ -525,8 +625,17 @@ def _format_logs(logs: dict, return_dict: bool):
     return values[0] if len(values) == 1 else values
 
 
+def _concatenate(outputs: list) -> Any:
+    """Per-batch predictions joined along the batch axis, as NumPy arrays (same structure)."""
+    if type(outputs[0]) is torch.Tensor:  # one output: no structure to walk
+        return torch.cat(outputs).cpu().numpy()
+    flat = [tree.flatten(o) for o in outputs]
+    merged = [torch.cat([f[i] for f in flat]).cpu().numpy() for i in range(len(flat[0]))]
+    return tree.pack_sequence_as(outputs[0], merged)
+
+
 def _should_validate(epoch: int, freq) -> bool:
-    if isinstance(freq, int):
+    if isinstance(freq, numbers.Integral):
         return (epoch + 1) % freq == 0
     return (epoch + 1) in freq
 
@@ -544,10 +653,3 @@ def _output_names(model, y_pred) -> list[str]:
 def _is_model_input_list(model, x) -> bool:
     inputs = getattr(model, "inputs", None)
     return bool(inputs) and len(inputs) == len(x)
-
-
-def _reject_legacy_kwargs(what: str, kwargs: dict) -> None:
-    for legacy in ("workers", "use_multiprocessing", "max_queue_size"):
-        kwargs.pop(legacy, None)
-    if kwargs:
-        raise TypeError(f"Invalid keyword argument(s) in `{what}()`: {sorted(kwargs)}.")
