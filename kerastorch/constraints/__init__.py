@@ -112,7 +112,13 @@ ALL_OBJECTS_DICT.update({"max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": Un
 
 _IDENTIFIERS = Identifiers("constraint", "keras.constraints", ALL_OBJECTS_DICT, example="max_norm")
 get = _IDENTIFIERS.get
-serialize = _IDENTIFIERS.serialize
+
+
+def serialize(constraint: Any) -> Any:
+    """Keras's config dict for ``constraint`` (the name of the argument is Keras's)."""
+    return _IDENTIFIERS.serialize(constraint)
+
+
 deserialize = _IDENTIFIERS.deserialize
 
 

@@ -42,7 +42,13 @@ lecun_uniform, lecun_normal = LecunUniform, LecunNormal
 
 _IDENTIFIERS = Identifiers("initializer", "keras.initializers", ALL_OBJECTS_DICT, example="glorot_uniform")
 get = _IDENTIFIERS.get
-serialize = _IDENTIFIERS.serialize
+
+
+def serialize(initializer: Any) -> Any:
+    """Keras's config dict for ``initializer`` (the name of the argument is Keras's)."""
+    return _IDENTIFIERS.serialize(initializer)
+
+
 deserialize = _IDENTIFIERS.deserialize
 
 

@@ -131,7 +131,13 @@ ALL_OBJECTS_DICT.update({"l1": L1, "l2": L2, "l1_l2": L1L2, "orthogonal_regulari
 
 _IDENTIFIERS = Identifiers("regularizer", "keras.regularizers", ALL_OBJECTS_DICT, example="l2")
 get = _IDENTIFIERS.get
-serialize = _IDENTIFIERS.serialize
+
+
+def serialize(regularizer: Any) -> Any:
+    """Keras's config dict for ``regularizer`` (the name of the argument is Keras's)."""
+    return _IDENTIFIERS.serialize(regularizer)
+
+
 deserialize = _IDENTIFIERS.deserialize
 
 
