@@ -4,17 +4,19 @@ Each default is better than Keras's for most users (see README "Differences from
 Keras"); ``use_keras_defaults()`` restores every Keras behaviour at once, and each
 setting can also be changed alone.
 
-- ``validation_split``: "stratified" (default) draws a seeded random split, stratified
-  when the targets are class labels; "last" is Keras's last fraction of the arrays.
+- ``validation_split``: "auto" (default) keeps Keras's last fraction of the arrays unless
+  its class counts show class-sorted or blocked labels, then draws a seeded split
+  stratified by class (trainer/data/splitting.py); "last" is always Keras's split,
+  "stratified" / "random" always a seeded random split (by class / not).
 - ``weight_decay_skips_biases_and_norms``: True (default) excludes biases and
   normalization weights from decoupled weight decay; Keras decays every variable.
 """
 from __future__ import annotations
 
-_SETTINGS = {"validation_split": "stratified", "weight_decay_skips_biases_and_norms": True,
+_SETTINGS = {"validation_split": "auto", "weight_decay_skips_biases_and_norms": True,
              "validation_split_seed": 1337}
 _KERAS = {"validation_split": "last", "weight_decay_skips_biases_and_norms": False}
-_CHOICES = {"validation_split": ("stratified", "random", "last")}
+_CHOICES = {"validation_split": ("auto", "stratified", "random", "last")}
 
 
 def get(name: str):
@@ -36,4 +38,4 @@ def use_keras_defaults(enabled: bool = True) -> None:
     if enabled:
         _SETTINGS.update(_KERAS)
     else:
-        _SETTINGS.update({"validation_split": "stratified", "weight_decay_skips_biases_and_norms": True})
+        _SETTINGS.update({"validation_split": "auto", "weight_decay_skips_biases_and_norms": True})
