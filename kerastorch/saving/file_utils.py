@@ -176,7 +176,8 @@ def open_h5(source, path_label=None, mode: str = "r", size: int | None = None, s
     label = path_label if path_label is not None else source
     if mode == "r":
         if size is None:
-            size = len(source) if isinstance(source, (bytes, bytearray)) else file_size(source)
+            size = (file_size(source) if isinstance(source, (str, os.PathLike))
+                    else len(source) if hasattr(source, "__len__") else 0)
         preflight_h5(source, label, size)
     with reading(label, "open the HDF5 file"):
         if isinstance(source, (bytes, bytearray)):
