@@ -67,3 +67,7 @@ __all__ = [
     "UpSampling2D", "UpSampling3D", "Wrapper", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "add",
     "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract",
 ]
+# keras.layers.serialize / deserialize (used by wrapper and recurrent layers for their inner layers)
+from kerastorch.layers.serialization import deserialize, serialize  # noqa: E402
+
+__all__ += ["deserialize", "serialize"]

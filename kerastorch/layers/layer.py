@@ -39,6 +39,7 @@ from kerastorch._core.tensors import numeric_leaves_to_tensors
 from kerastorch.graph.keras_tensor import any_keras_tensor
 from kerastorch.graph.layer_graph import LayerGraphMixin
 from kerastorch.graph.symbolic import infer_output_shape, symbolic_call
+from kerastorch.layers.file_formats import Layout, keras3_tree, upgrade_sublayers
 from kerastorch.layers.variable import NonTrainableVariable, Variable
 
 # Keys that Keras 2 / Keras 3 configs carry for every layer; accepted and mostly ignored here.
@@ -411,6 +412,14 @@ class Layer(nn.Module, LayerGraphMixin):
 
     def _keras_shape(self, attr: str) -> tuple:
         return tuple(self._weight_to_keras(attr, getattr(self, attr).detach()).shape)
+
+    def _keras3_tree(self) -> Layout:
+        """Where this layer's weights sit in a Keras 3 weights file (override when the modules differ from Keras's)."""
+        return keras3_tree(self)
+
+    def _upgrade_legacy_weights(self, arrays: list, keras_version: str | None, backend: str | None) -> list:
+        """Arrays of a legacy (Keras 1/2) file, in Keras order, upgraded to today's layout (default: sublayers')."""
+        return upgrade_sublayers(self, arrays, keras_version, backend)
 
     def _weight_in_keras_layout(self, attr: str) -> torch.Tensor:
         return self._weight_to_keras(attr, getattr(self, attr))

@@ -2,10 +2,16 @@
 from kerastorch.models.functional import Functional
 from kerastorch.models.model import Model
 from kerastorch.models.sequential import Sequential
+from kerastorch.models.cloning import clone_model
+from kerastorch.layers.serialization import register_builtin_class
 
 __all__ = ["Functional", "Model", "Sequential", "clone_model", "load_model", "model_from_json", "save_model"]
 
-_SAVING_FUNCTIONS = ("clone_model", "load_model", "model_from_json", "save_model")
+# Configs name these classes; "Model" in a config means a functional model (as in Keras).
+register_builtin_class(Sequential)
+register_builtin_class(Functional, "Model")
+
+_SAVING_FUNCTIONS = ("load_model", "model_from_json", "save_model")
 
 
 def __getattr__(name):

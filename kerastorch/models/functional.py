@@ -15,6 +15,7 @@ from kerastorch.graph.keras_tensor import KerasTensor
 from kerastorch.graph.ordering import map_graph
 from kerastorch.layers.layer import Layer
 from kerastorch.models.model import Model
+from kerastorch.models import functional_config
 
 class Functional(Model):
     """A model defined by its inputs and outputs: ``keras.Model(inputs, outputs)``."""
@@ -112,13 +113,11 @@ class Functional(Model):
         return flat
 
     def get_config(self) -> dict:
-        from kerastorch.saving.model_config import functional_config
-        return functional_config(self)
+        return functional_config.functional_config(self)
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
-        from kerastorch.saving.model_config import functional_from_config
-        return functional_from_config(config, custom_objects=custom_objects)
+        return functional_config.functional_from_config(cls, config, custom_objects=custom_objects)
 
 
 def _check_input(model: Layer, index: int, kt: KerasTensor, x) -> None:

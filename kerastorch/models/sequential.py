@@ -13,6 +13,7 @@ from kerastorch.backend import tree
 from kerastorch.layers.input_layer import InputLayer, KerasTensor
 from kerastorch.layers.layer import Layer
 from kerastorch.models.model import Model
+from kerastorch.models import functional_config
 
 
 class Sequential(Model):
@@ -140,13 +141,11 @@ class Sequential(Model):
         self.built = True
 
     def get_config(self) -> dict:
-        from kerastorch.saving.model_config import sequential_config
-        return sequential_config(self)
+        return functional_config.sequential_config(self)
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
-        from kerastorch.saving.model_config import sequential_from_config
-        return sequential_from_config(config, custom_objects=custom_objects)
+        return functional_config.sequential_from_config(cls, config, custom_objects=custom_objects)
 
 
 def _check_sequential_input(model: Sequential, expected: tuple, x) -> None:

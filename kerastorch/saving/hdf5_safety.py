@@ -47,7 +47,7 @@ def resolve_safe_mode(safe_mode: bool | None) -> bool:
     """``safe_mode`` as given, or (None) the ambient setting: a ``SafeModeScope`` or the global switch."""
     if safe_mode is not None:
         return bool(safe_mode)
-    from kerastorch.saving import serialization
+    from kerastorch.layers import serialization
     return serialization.in_safe_mode()
 
 

@@ -76,3 +76,32 @@ def state_from_keras_layout(model, opt, state: dict) -> dict:
             value = owner._weight_from_keras(attr, value.to(var.dtype))
         out[key] = value
     return out
+
+
+def tf_keras_optimizer_state(opt, names: list, arrays: list) -> dict:
+    """Map tf-keras optimizer weights (``iteration:0``, ``Adam/m/<var>:0`` interleaved) onto ``get_state`` keys."""
+    current = opt.get_state()
+    slot_names = list(opt._slot_names()) if hasattr(opt, "_slot_names") else []
+    state = {}
+    tokens: list[str] = []
+    counts: dict[str, int] = {}
+    for name, value in zip(names, arrays):
+        base = name.split(":")[0]
+        if base.split("/")[-1] in ("iteration", "iterations"):
+            state["iterations"] = value
+            continue
+        if base.split("/")[-1] in ("learning_rate", "lr"):
+            state["learning_rate"] = value
+            continue
+        parts = base.split("/")
+        token = parts[1] if len(parts) > 2 else parts[0]
+        if token not in counts:
+            tokens.append(token)
+            counts[token] = 0
+        if len(tokens) > len(slot_names):
+            raise ValueError(f"unexpected optimizer variable {name!r}")
+        state[f"{slot_names[tokens.index(token)]}/{counts[token]}"] = value
+        counts[token] += 1
+    if "learning_rate" in current and "learning_rate" not in state:
+        state["learning_rate"] = current["learning_rate"]
+    return state

@@ -97,7 +97,7 @@ def test_fixture_model_config_dialects_round_trip():
     if not CASES:
         pytest.skip("no fixtures")
     import kerastorch.saving as ksaving
-    from kerastorch.saving import model_config
+    from kerastorch.models import functional_config as model_config
     case = next(c for c in CASES if c["name"] == "nested_sequential")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 import kerastorch as keras
-from kerastorch.saving import hdf5_safety, serialization
+from kerastorch.layers import serialization
+from kerastorch.saving import hdf5_safety
 
 SECRET = np.full((4, 3), 7.25, dtype="float32")
 

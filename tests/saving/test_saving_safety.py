@@ -13,7 +13,7 @@ import pytest
 
 import kerastorch as keras
 import kerastorch.saving as ksaving
-from kerastorch.saving import legacy_h5
+from kerastorch.saving.formats import legacy_h5
 
 L = keras.layers
 
@@ -129,7 +129,7 @@ def test_saves_are_atomic(tmp_path, monkeypatch):
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
-    from kerastorch.saving import keras_v3
+    from kerastorch.saving.formats import keras_v3
     monkeypatch.setattr(keras_v3, "write_model", boom)
     monkeypatch.setattr(legacy_h5, "write_weights_group", boom)
     monkeypatch.setattr("torch.save", boom)

@@ -15,6 +15,7 @@ from kerastorch.backend.config import standardize_data_format
 from kerastorch.layers import weight_layouts
 from kerastorch.layers.conv import conv_utils
 from kerastorch.layers.core.lora import LoRAMixin
+from kerastorch.layers.file_formats import upgrade_conv_kernel
 from kerastorch.layers.layer import Layer
 
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
@@ -124,3 +125,7 @@ class BaseConv(LoRAMixin, Layer):
                 "activity_regularizer": regularizers.serialize(self.activity_regularizer),
                 "kernel_constraint": constraints.serialize(self.kernel_constraint),
                 "bias_constraint": constraints.serialize(self.bias_constraint), **self._lora_config()}
+
+    def _upgrade_legacy_weights(self, arrays: list, keras_version: str | None, backend: str | None) -> list:
+        """Kernels stored Theano-style or channels-first by Keras 1, and Theano's flipped kernels."""
+        return upgrade_conv_kernel(self, arrays, backend)

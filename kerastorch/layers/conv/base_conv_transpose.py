@@ -24,6 +24,7 @@ from kerastorch import activations, constraints, initializers, regularizers
 from kerastorch.backend.config import standardize_data_format
 from kerastorch.layers import weight_layouts
 from kerastorch.layers.conv import conv_utils
+from kerastorch.layers.file_formats import upgrade_conv_kernel
 from kerastorch.layers.layer import Layer
 
 _CONV_TRANSPOSE = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
@@ -161,3 +162,7 @@ class BaseConvTranspose(Layer):
                 "activity_regularizer": regularizers.serialize(self.activity_regularizer),
                 "kernel_constraint": constraints.serialize(self.kernel_constraint),
                 "bias_constraint": constraints.serialize(self.bias_constraint)}
+
+    def _upgrade_legacy_weights(self, arrays: list, keras_version: str | None, backend: str | None) -> list:
+        """Kernels stored in an old axis order, and Theano's flipped kernels."""
+        return upgrade_conv_kernel(self, arrays, backend, transpose_conv=True)

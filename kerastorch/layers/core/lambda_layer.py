@@ -10,7 +10,7 @@ by module and name.
 
 Loading bytecode executes code from the file, so it is refused unless safe mode
 is off: ``from_config(config, safe_mode=False)``, or the ambient flag of
-``kerastorch.saving.serialization`` (``in_safe_mode()`` returning False) set by a
+``kerastorch.layers.serialization`` (``in_safe_mode()`` returning False) set by a
 loader called with ``safe_mode=False``. ``deserialize_function`` is the helper
 loaders use for that.
 """
@@ -29,14 +29,17 @@ from typing import Any
 import numpy as np
 import torch
 
+from kerastorch import activations, backend, ops
 from kerastorch.layers.layer import Layer
+from kerastorch.layers.object_registration import get_registered_object
+from kerastorch.layers.serialization import in_safe_mode
 
 _SAFE_MODE_MESSAGE = (
     "Requested the deserialization of a `Lambda` layer whose `{what}` is a Python lambda stored as bytecode. "
     "Loading it runs code from the saved file, a potential risk of arbitrary code execution, so it is disallowed "
     "by default (safe mode). If you trust the source of the file, pass `safe_mode=False` to the loading function "
     "(e.g. `keras.models.load_model(path, safe_mode=False)` or `Lambda.from_config(config, safe_mode=False)`), "
-    "or turn safe mode off in `kerastorch.saving.serialization`.")
+    "or call `keras.config.enable_unsafe_deserialization()`.")
 
 
 class Lambda(Layer):
@@ -170,7 +173,7 @@ def deserialize_function(config, safe_mode=None, custom_objects=None, function_t
     """Rebuild a function from a Lambda config entry (Keras 3 or Keras 2 layout).
 
     Bytecode (a serialized ``lambda``) is only loaded when ``safe_mode`` is False (``None`` means the ambient
-    flag of ``kerastorch.saving.serialization``, safe by default); otherwise a ValueError explains safe mode.
+    flag of ``kerastorch.layers.serialization``, safe by default); otherwise a ValueError explains safe mode.
     """
     safe = _effective_safe_mode(safe_mode)
     if config is None or callable(config):
@@ -200,15 +203,9 @@ def deserialize_function(config, safe_mode=None, custom_objects=None, function_t
 def _lookup_function(name: str, module, custom_objects, safe: bool):
     if custom_objects and name in custom_objects:
         return custom_objects[name]
-    try:
-        from kerastorch.saving import serialization as ser
-        registered = getattr(ser, "get_registered_object", None)
-        if callable(registered):
-            obj = registered(name, custom_objects)
-            if obj is not None:
-                return obj
-    except Exception:  # the saving package is optional here
-        pass
+    obj = get_registered_object(name, custom_objects)
+    if obj is not None:
+        return obj
     if module and module in sys.modules:
         obj = vars(sys.modules[module]).get(name)
         if callable(obj):
@@ -221,10 +218,8 @@ def _lookup_function(name: str, module, custom_objects, safe: bool):
         except ImportError:
             pass
     if module is None or module.split(".")[0] in ("keras", "kerastorch", "tf_keras", "tensorflow"):
-        import kerastorch
-        for ns_name in ("ops", "activations", "backend"):
-            ns = getattr(kerastorch, ns_name, None)
-            obj = getattr(ns, name, None) if ns is not None else None
+        for ns in (ops, activations, backend):
+            obj = getattr(ns, name, None)
             if callable(obj):
                 return obj
     if not safe and module:
@@ -241,34 +236,13 @@ def _lookup_function(name: str, module, custom_objects, safe: bool):
 def _effective_safe_mode(safe_mode) -> bool:
     if safe_mode is not None:
         return safe_mode is not False
-    try:
-        from kerastorch.saving import serialization as ser
-    except Exception:  # no saving package: fail closed
-        return True
-    flag = getattr(ser, "in_safe_mode", None)
-    if callable(flag):
-        value = flag()
-        if value is not None:
-            return value is not False
-    for attr in ("SAFE_MODE", "_SAFE_MODE"):
-        value = getattr(ser, attr, None)
-        if isinstance(value, bool):
-            return value
-    return True
+    return in_safe_mode()
 
 
 def _function_globals(module=None) -> dict:
-    import kerastorch
-    globs = {"__builtins__": builtins, "keras": kerastorch, "K": kerastorch.backend, "np": np, "numpy": np,
-             "torch": torch}
-    ops = getattr(kerastorch, "ops", None)
-    if ops is None:
-        try:
-            ops = importlib.import_module("kerastorch.ops")
-        except ImportError:
-            ops = None
-    if ops is not None:
-        globs["ops"] = ops
+    import kerastorch  # the whole package, as ``keras`` for the lambda's code (loaded by the time one runs)
+    globs = {"__builtins__": builtins, "keras": kerastorch, "K": backend, "np": np, "numpy": np, "torch": torch,
+             "ops": ops}
     if module and module in sys.modules:
         globs.update(vars(sys.modules[module]))
     return globs

@@ -13,7 +13,8 @@ import copy
 import torch
 
 from kerastorch.layers.layer import Layer
-from kerastorch.layers.recurrent.rnn import _first_shape, deserialize_layer, serialize_layer
+from kerastorch.layers.recurrent.rnn import _first_shape
+from kerastorch.layers.serialization import deserialize, serialize
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 
@@ -167,14 +168,20 @@ class Bidirectional(Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "merge_mode": self.merge_mode,
-                "layer": serialize_layer(self.forward_layer),
-                "backward_layer": serialize_layer(self.backward_layer)}
+                "layer": serialize(self.forward_layer),
+                "backward_layer": serialize(self.backward_layer)}
+
+    def _upgrade_legacy_weights(self, arrays: list, keras_version: str | None, backend: str | None) -> list:
+        """The file's first half belongs to the forward layer, the second to the backward one (any count)."""
+        half = len(arrays) // 2
+        return (self.forward_layer._upgrade_legacy_weights(arrays[:half], keras_version, backend)
+                + self.backward_layer._upgrade_legacy_weights(arrays[half:], keras_version, backend))
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
         config = copy.deepcopy(config)
-        config["layer"] = deserialize_layer(config["layer"], custom_objects)
+        config["layer"] = deserialize(config["layer"], custom_objects)
         backward = config.pop("backward_layer", None)
         if backward is not None:
-            config["backward_layer"] = deserialize_layer(backward, custom_objects)
+            config["backward_layer"] = deserialize(backward, custom_objects)
         return cls(**config)

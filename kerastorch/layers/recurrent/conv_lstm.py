@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
 from kerastorch import activations, constraints, initializers, regularizers
 from kerastorch.backend import config as backend_config
+from kerastorch.layers.file_formats import fit_kernel, flip_spatial, keras_shapes, merge_keras1_gates
 from kerastorch.layers.layer import Layer
 from kerastorch.layers.recurrent import cell_utils, fused
 from kerastorch.layers.recurrent.dropout_rnn_cell import DropoutRNNCell
@@ -271,3 +273,16 @@ class ConvLSTM(RNN):
                 cfg[key] = cell_cfg[key]
         cfg["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return cfg
+
+    def _upgrade_legacy_weights(self, arrays: list, keras_version: str | None, backend: str | None) -> list:
+        """Keras 1's per-gate arrays, channels-first kernels, and Theano's flipped kernels."""
+        if len(arrays) == 12:
+            arrays = merge_keras1_gates(arrays, order=(0, 2, 1, 3))
+        arrays = list(arrays)
+        shapes = keras_shapes(self)
+        for i in (0, 1):
+            if i < len(arrays) and i < len(shapes):
+                arrays[i] = fit_kernel(np.asarray(arrays[i]), shapes[i])
+                if backend == "theano":
+                    arrays[i] = flip_spatial(arrays[i])
+        return arrays

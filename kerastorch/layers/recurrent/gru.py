@@ -8,9 +8,11 @@ matmul; no torch kernel computes that, so it always runs the step loop).
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from kerastorch import activations
+from kerastorch.layers.file_formats import cudnn_input_kernel, merge_keras1_gates, per_gate
 from kerastorch.layers.layer import Layer
 from kerastorch.layers.recurrent import cell_utils, fused
 from kerastorch.layers.recurrent.dropout_rnn_cell import DropoutRNNCell
@@ -160,6 +162,32 @@ class GRU(RNN):
 
     def get_config(self) -> dict:
         return cell_utils.layer_config(self, super().get_config())
+
+    def _upgrade_legacy_weights(self, arrays: list, keras_version: str | None, backend: str | None) -> list:
+        """Keras 1's 9 per-gate arrays (gates z, r, h) and CuDNNGRU's layout (for ``reset_after=True``)."""
+        if len(arrays) == 9:
+            arrays = merge_keras1_gates(arrays, order=(0, 1, 2))
+        if len(arrays) != 3:
+            return arrays
+        units = arrays[1].shape[0]
+        bias_shape = tuple(arrays[2].shape)
+        if bias_shape == (6 * units,):
+            source = "CuDNNGRU"
+        elif bias_shape == (2, 3 * units):
+            source = "GRU(reset_after=True)"
+        elif bias_shape == (3 * units,):
+            source = "GRU(reset_after=False)"
+        else:
+            raise ValueError(f"Invalid GRU bias shape {bias_shape} for {units} units.")
+        wanted = f"GRU(reset_after={self.cell.reset_after})"
+        if source == wanted:
+            return arrays
+        if "GRU(reset_after=False)" in (source, wanted):
+            raise ValueError(f"{source} weights are not compatible with {wanted}: the reset gate is applied "
+                             "at a different place. Rebuild the layer with the matching `reset_after`.")
+        kernel = per_gate(arrays[0], cudnn_input_kernel, 3)
+        recurrent = per_gate(arrays[1], lambda k: k.T, 3)
+        return [kernel, recurrent, np.asarray(arrays[2]).reshape((2, -1))]
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):

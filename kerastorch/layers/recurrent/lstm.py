@@ -6,9 +6,11 @@ LSTM gate order (i, f, g, o) is the same, so the fused kernel takes transposed v
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from kerastorch import activations, initializers
+from kerastorch.layers.file_formats import cudnn_input_kernel, merge_keras1_gates, per_gate
 from kerastorch.layers.layer import Layer
 from kerastorch.layers.recurrent import cell_utils, fused
 from kerastorch.layers.recurrent.dropout_rnn_cell import DropoutRNNCell
@@ -149,6 +151,22 @@ class LSTM(RNN):
 
     def get_config(self) -> dict:
         return cell_utils.layer_config(self, super().get_config())
+
+    def _upgrade_legacy_weights(self, arrays: list, keras_version: str | None, backend: str | None) -> list:
+        """Keras 1's 12 per-gate arrays (gates i, c, f, o) and CuDNNLSTM's layout (CuDNN kernels, two biases)."""
+        if len(arrays) == 12:
+            arrays = merge_keras1_gates(arrays, order=(0, 2, 1, 3))
+        if len(arrays) != 3:
+            return arrays
+        units = arrays[1].shape[0]
+        if tuple(arrays[2].shape) == (8 * units,):  # CuDNNLSTM: input and recurrent biases
+            kernel = per_gate(arrays[0], cudnn_input_kernel, 4)
+            recurrent = per_gate(arrays[1], lambda k: k.T, 4)
+            return [kernel, recurrent, np.sum(np.split(arrays[2], 2, axis=0), axis=0)]
+        if arrays[2].ndim == 1 and arrays[2].shape[0] != 4 * units:
+            raise ValueError(f"Invalid LSTM bias shape {arrays[2].shape} for {units} units: expected "
+                             f"({4 * units},) (or ({8 * units},) from CuDNNLSTM).")
+        return arrays
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):

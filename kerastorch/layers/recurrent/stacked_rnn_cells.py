@@ -5,6 +5,7 @@ from torch import nn
 
 from kerastorch.backend import tree
 from kerastorch.layers.layer import Layer
+from kerastorch.layers.serialization import deserialize, serialize
 
 
 class StackedRNNCells(Layer):
@@ -87,12 +88,10 @@ class StackedRNNCells(Layer):
         return inputs, new_states
 
     def get_config(self) -> dict:
-        from kerastorch.layers.recurrent.rnn import serialize_layer
-        return {**super().get_config(), "cells": [serialize_layer(c) for c in self._cell_list]}
+        return {**super().get_config(), "cells": [serialize(c) for c in self._cell_list]}
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
-        from kerastorch.layers.recurrent.rnn import deserialize_layer
         config = dict(config)
-        cells = [deserialize_layer(c, custom_objects) for c in config.pop("cells")]
+        cells = [deserialize(c, custom_objects) for c in config.pop("cells")]
         return cls(cells, **config)

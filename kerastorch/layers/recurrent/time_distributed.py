@@ -11,7 +11,7 @@ import torch
 from kerastorch.backend import tree
 from kerastorch.layers.core.wrapper import Wrapper
 from kerastorch.layers.layer import Layer
-from kerastorch.layers.recurrent.rnn import deserialize_layer, serialize_layer
+from kerastorch.layers.serialization import deserialize, serialize
 
 
 class TimeDistributed(Wrapper):
@@ -58,10 +58,10 @@ class TimeDistributed(Wrapper):
         return tree.map_structure(unfold, outputs)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "layer": serialize_layer(self.layer)}
+        return {**super().get_config(), "layer": serialize(self.layer)}
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
         config = dict(config)
-        layer = deserialize_layer(config.pop("layer"), custom_objects)
+        layer = deserialize(config.pop("layer"), custom_objects)
         return cls(layer, **config)

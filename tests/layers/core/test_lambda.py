@@ -60,7 +60,7 @@ def test_lambda_config_stores_bytecode_and_refuses_without_safe_mode_false():
 
 
 def test_lambda_from_config_follows_the_ambient_safe_mode_flag():
-    from kerastorch.saving import serialization
+    from kerastorch.layers import serialization
     cfg = layers.Lambda(lambda x: x - 1).get_config()
     with serialization.SafeModeScope(True):
         with pytest.raises(ValueError, match="safe_mode"):

@@ -1,28 +1,40 @@
-"""Object (de)serialization: ``serialize_keras_object`` / ``deserialize_keras_object``,
-the context state of a load (safe mode, ``load_context``, ``legacy_config_scope``) and the
-layer class registry.
+"""The Keras object-config format, as layers use it: ``serialize``/``deserialize`` (the
+``keras.layers`` API), ``serialize_keras_object``/``deserialize_keras_object``, the
+state of a load (safe mode, custom objects, Keras 2 semantics) and class lookup by name.
 
-Layer configs are cleaned and rebuilt in :mod:`kerastorch.saving.layer_config`, Keras 3
-operation layers live in :mod:`kerastorch.saving.op_layers`, and the configs of functional
-and sequential models are written and read in :mod:`kerastorch.saving.model_config`.
+It sits in ``layers/`` (not ``saving/``) because wrapper, RNN and Lambda layers rebuild
+their inner layers and functions from configs: ``saving/`` and ``models/`` use it from
+above, nothing here imports them. Model classes take part in lookups through
+``register_builtin_class`` (called by ``kerastorch.models``).
 
-Loading never runs code from a file unless ``safe_mode=False``: Python bytecode
-(``Lambda`` layers, ``__lambda__`` objects) is refused with a ``ValueError``, and
-modules named in a file are never imported in safe mode.
+Reading accepts both config dialects: Keras 3 and Keras 2 / tf-keras. A layer config is
+first cleaned (``clean_layer_config``): keys only the other dialect writes are dropped,
+dtype policies become names, nested layer configs are cleaned the same way. Loading
+never runs code from a config unless safe mode is off: Python bytecode (``Lambda``
+layers, ``__lambda__`` objects) is refused with a ``ValueError``, and modules named in a
+config are never imported in safe mode.
 """
 from __future__ import annotations
 
 import base64
 import contextlib
+import copy
+import importlib
+import inspect
 import marshal
 import threading
 import types
 import warnings
+from typing import Any
 
 import numpy as np
+import torch
 
-from kerastorch.saving import object_registration
-from kerastorch.saving.op_layers import op_layer_classes
+from kerastorch.graph.keras_tensor import KerasTensor
+from kerastorch.layers import object_registration
+from kerastorch.layers.layer import _BASE_KWARGS, Layer
+from kerastorch.layers.operation_layers import operation_layer_class
+
 
 PLAIN_TYPES = (str, int, float, bool)
 _STATE = threading.local()
@@ -34,23 +46,12 @@ _PUBLIC_MODULES = {
     "constraints": "keras.constraints", "activations": "keras.activations",
 }
 
-# Keras class names that kerastorch spells differently (alias -> canonical name).
-_LAYER_ALIASES = {
-    "Convolution1D": "Conv1D", "Convolution2D": "Conv2D", "Convolution3D": "Conv3D",
-    "Convolution1DTranspose": "Conv1DTranspose", "Convolution2DTranspose": "Conv2DTranspose",
-    "Convolution3DTranspose": "Conv3DTranspose", "Deconvolution2D": "Conv2DTranspose",
-    "Deconvolution3D": "Conv3DTranspose", "SeparableConvolution1D": "SeparableConv1D",
-    "SeparableConvolution2D": "SeparableConv2D", "DepthwiseConvolution2D": "DepthwiseConv2D",
-    "MaxPool1D": "MaxPooling1D", "MaxPool2D": "MaxPooling2D", "MaxPool3D": "MaxPooling3D",
-    "AvgPool1D": "AveragePooling1D", "AvgPool2D": "AveragePooling2D", "AvgPool3D": "AveragePooling3D",
-    "GlobalMaxPool1D": "GlobalMaxPooling1D", "GlobalMaxPool2D": "GlobalMaxPooling2D",
-    "GlobalMaxPool3D": "GlobalMaxPooling3D", "GlobalAvgPool1D": "GlobalAveragePooling1D",
-    "GlobalAvgPool2D": "GlobalAveragePooling2D", "GlobalAvgPool3D": "GlobalAveragePooling3D",
+# Keras 2 / tf-keras class names with no kerastorch.layers export of that name (alias -> Keras 3 name).
+_KERAS2_CLASS_ALIASES = {
     "CuDNNLSTM": "LSTM", "CuDNNGRU": "GRU", "UnifiedLSTM": "LSTM", "UnifiedGRU": "GRU",
     "LSTMV1": "LSTM", "GRUV1": "GRU", "LSTMV2": "LSTM", "GRUV2": "GRU",
     "BatchNormalizationV1": "BatchNormalization", "BatchNormalizationV2": "BatchNormalization",
     "SyncBatchNormalization": "BatchNormalization", "LayerNormalizationV1": "LayerNormalization",
-    "Model": "Functional",
 }
 
 
@@ -112,13 +113,6 @@ def _refuse_bytecode(what: str) -> None:
 
 
 @contextlib.contextmanager
-def legacy_config_scope(legacy: bool = True):
-    """While active, model ``get_config`` writes the Keras 2 (tf-keras) dialect."""
-    with _set_state(write_legacy=legacy):
-        yield
-
-
-@contextlib.contextmanager
 def load_context(keras2_semantics: bool | None = None, custom_objects: dict | None = None,
                  safe_mode: bool | None = None):
     """Flags for a whole load: Keras 2 meaning of ``hard_sigmoid``, custom objects, safe mode."""
@@ -135,29 +129,29 @@ def load_context(keras2_semantics: bool | None = None, custom_objects: dict | No
 
 
 # --------------------------------------------------------------------- registries
-def layer_registry() -> dict[str, type]:
-    """Every public kerastorch layer class by name, plus Keras aliases and model classes.
+_BUILTIN_CLASSES: dict[str, type] = {}
 
-    Built on each call from ``kerastorch.layers`` (so layers added later are found) and cheap.
-    """
-    import kerastorch.layers as layers_module
-    from kerastorch.layers.layer import Layer
-    from kerastorch.models.functional import Functional
-    from kerastorch.models.model import Model
-    from kerastorch.models.sequential import Sequential
+
+def register_builtin_class(cls: type, *names: str) -> None:
+    """Make a built-in class above ``layers`` (``Sequential``, ``Functional``) findable by name."""
+    for name in (cls.__name__, *names):
+        _BUILTIN_CLASSES[name] = cls
+
+
+def layer_registry() -> dict[str, type]:
+    """Every public kerastorch layer class by name (and exported alias), plus registered model classes
+    and Keras 2 class names. Built on each call, so layers added later are found."""
+    import kerastorch.layers as layers_module  # this module is imported while the package initializes
 
     registry: dict[str, type] = {}
     for attr, value in vars(layers_module).items():
         if isinstance(value, type) and issubclass(value, Layer) and not attr.startswith("_"):
             registry.setdefault(value.__name__, value)
             registry.setdefault(attr, value)
-    registry.update({"Sequential": Sequential, "Functional": Functional, "Model": Functional})
-    del Model
-    for alias, canonical in _LAYER_ALIASES.items():
+    registry.update(_BUILTIN_CLASSES)
+    for alias, canonical in _KERAS2_CLASS_ALIASES.items():
         if alias not in registry and canonical in registry:
             registry[alias] = registry[canonical]
-    for name, cls in op_layer_classes().items():
-        registry.setdefault(name, cls)
     return registry
 
 
@@ -168,9 +162,7 @@ def _public_module_of(cls) -> tuple[str, str | None]:
         return cls._keras_module, cls.__name__
     if module.startswith("kerastorch."):
         if module.startswith("kerastorch.models."):
-            if cls.__name__ == "Sequential":
-                return "keras", None
-            if cls.__name__ == "Functional":
+            if cls.__name__ == "Functional":  # Keras 3 writes its private path for this one
                 return "keras.src.models.functional", "Functional"
             return "keras", None
         family = module.split(".")[1]
@@ -185,7 +177,6 @@ def _public_module_of(cls) -> tuple[str, str | None]:
 # --------------------------------------------------------------------- serialization
 def serialize_keras_object(obj):
     """A JSON-compatible description of ``obj`` (Keras 3 format); inverse of ``deserialize_keras_object``."""
-    import torch
     if obj is None or isinstance(obj, PLAIN_TYPES):
         return obj
     if isinstance(obj, (list, tuple)):
@@ -200,7 +191,6 @@ def serialize_keras_object(obj):
                                                       "step": serialize_keras_object(obj.step)}}
     if obj is Ellipsis:
         return {"class_name": "__ellipsis__", "config": {}}
-    from kerastorch.layers.input_layer import KerasTensor
     if type(obj) is KerasTensor:
         history = obj._keras_history
         return {"class_name": "__keras_tensor__",
@@ -240,10 +230,7 @@ def serialize_keras_object(obj):
                 config["build_config"] = serialize_keras_object(_listify(build_config))
         get_compile = getattr(obj, "get_compile_config", None)
         if callable(get_compile):
-            try:
-                compile_config = get_compile()
-            except Exception:  # noqa: BLE001 - a half-compiled model still serializes
-                compile_config = None
+            compile_config = get_compile()
             if compile_config is not None:
                 config["compile_config"] = serialize_keras_object(compile_config)
         return config
@@ -358,9 +345,6 @@ def _deserialize(config, module_objects=None, kind="object"):
         raise TypeError(f"Could not locate class '{class_name}'. Make sure custom classes are decorated with "
                         "`@keras.saving.register_keras_serializable()` or passed in `custom_objects`. "
                         f"Full object config: {_short(config)}")
-    from kerastorch.layers.layer import Layer
-    # imported here: kerastorch.saving.layer_config imports this module at import time
-    from kerastorch.saving.layer_config import _clean_nested, deserialize_layer
     if isinstance(cls, type) and issubclass(cls, Layer):
         return deserialize_layer(config)
     if isinstance(cls, types.FunctionType):
@@ -378,9 +362,7 @@ _NOT_SPECIAL = object()
 
 
 def _deserialize_special(class_name, inner):
-    import torch
     if class_name == "__keras_tensor__":
-        from kerastorch.layers.input_layer import KerasTensor
         kt = KerasTensor(inner.get("shape") or (), inner.get("dtype") or "float32")
         kt._pre_serialization_keras_history = inner.get("keras_history")
         return kt
@@ -421,19 +403,14 @@ def _deserialize_function(config):
             if module.startswith("keras") and module.split(".")[-1] not in (family, "keras", "src") \
                     and family not in module:
                 continue
-            try:
-                mod = __import__(f"kerastorch.{family}", fromlist=["get"])
-                fn = getattr(mod, name, None)
-                if callable(fn):
-                    return fn
-            except ImportError:
-                continue
+            fn = getattr(importlib.import_module(f"kerastorch.{family}"), name, None)
+            if callable(fn):
+                return fn
     if not in_safe_mode() and module and not module.startswith("keras"):
-        import importlib
         try:
             return getattr(importlib.import_module(module), name)
-        except (ImportError, AttributeError):
-            pass
+        except (ImportError, AttributeError) as e:
+            raise TypeError(f"Could not locate function '{name}' in module {module!r}: {e}") from e
     raise TypeError(f"Could not locate function '{name}' (module {module!r}). Register it with "
                     "`@keras.saving.register_keras_serializable()` or pass it in `custom_objects`.")
 
@@ -456,6 +433,8 @@ def _find_class(class_name, registered_name=None, module=None, module_objects=No
         cls = _find_in_family(family, short)
         if cls is not None:
             return cls
+    if module.startswith("keras.src.ops"):
+        return operation_layer_class(short, module)
     registry = layer_registry()
     if short in registry:
         return registry[short]
@@ -465,7 +444,8 @@ def _find_class(class_name, registered_name=None, module=None, module_objects=No
             return cls
     if short == "DTypePolicy" or short == "Policy":
         return _DTypePolicyStub
-    return None
+    # Keras 3's legacy .h5 writer leaves out the module of operation nodes ("NotEqual").
+    return operation_layer_class(short)
 
 
 class _DTypePolicyStub:
@@ -477,13 +457,10 @@ class _DTypePolicyStub:
 
 
 def _find_in_family(family: str, name: str):
-    import importlib
-    try:
-        mod = importlib.import_module(f"kerastorch.{family}")
-    except ImportError:
-        return None
+    mod = importlib.import_module(f"kerastorch.{family}")  # a floor below layers, loaded with kerastorch
     obj = getattr(mod, name, None)
-    if isinstance(obj, type):
+    # only the family's own classes (a module's `from typing import Any` is not an object to rebuild)
+    if isinstance(obj, type) and obj.__module__.startswith("kerastorch."):
         return obj
     objects = getattr(mod, "ALL_OBJECTS_DICT", None)
     if isinstance(objects, dict):
@@ -496,3 +473,247 @@ def _find_in_family(family: str, name: str):
 def _short(config, limit: int = 300) -> str:
     text = repr(config)
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+# --------------------------------------------------------------------- layer configs (both dialects)
+
+# Keys one dialect writes that a kerastorch layer may not take; dropped silently when the
+# layer has no such argument (anything else unknown is dropped with a warning).
+_DIALECT_KEYS = {
+    "time_major", "implementation", "groups", "query_shape", "key_shape", "value_shape",
+    "softmax_robust_masking", "seed", "zero_output_for_mask", "quantization_config", "lora_rank",
+    "lora_alpha", "use_cudnn", "ragged", "optional", "sparse", "autocast", "fused", "renorm",
+    "renorm_clipping", "renorm_momentum", "virtual_batch_size", "adjustment", "input_length",
+    "synchronized", "module", "registered_name", "build_config", "compile_config", "shared_object_id",
+    "input_dtype", "unroll_tf", "reset_dropout_mask", "flash_attention", "dtype_policy",
+}
+# ...and the values under which dropping them changes nothing.
+_MUST_BE_FALSY = {"time_major": "time-major RNN inputs", "renorm": "batch renormalization",
+                  "virtual_batch_size": "virtual batches", "adjustment": "BatchNormalization adjustment"}
+
+
+def _dtype_name(value):
+    if isinstance(value, dict):
+        inner = value.get("config") or {}
+        if isinstance(inner, dict) and "name" in inner:
+            return inner["name"]
+        return value.get("name", "float32")
+    return value
+
+
+def _accepted_keys(cls) -> set[str] | None:
+    """Constructor keywords ``cls`` takes (None when any keyword goes: a user class)."""
+    keys: set[str] = set()
+    for klass in cls.__mro__:
+        if "__init__" not in klass.__dict__:
+            continue
+        if klass is Layer:
+            keys |= {"name", "trainable", "dtype"} | _BASE_KWARGS
+            return keys
+        try:
+            params = inspect.signature(klass.__dict__["__init__"]).parameters
+        except (TypeError, ValueError):
+            return None
+        var_kw = False
+        for p in list(params.values())[1:]:
+            if p.kind is p.VAR_KEYWORD:
+                var_kw = True
+            elif p.kind is not p.VAR_POSITIONAL:
+                keys.add(p.name)
+        if not var_kw:
+            return keys
+    return keys
+
+
+def _is_builtin(cls) -> bool:
+    return (getattr(cls, "__module__", "") or "").startswith("kerastorch.")
+
+
+def _keras2_hard_sigmoid():
+    from kerastorch import activations  # a floor below layers; imported here to keep import order simple
+    return activations.hard_sigmoid_keras2
+
+
+def _looks_like_object_config(value) -> bool:
+    return isinstance(value, dict) and "class_name" in value and "config" in value
+
+
+def _clean_nested(value):
+    """Dialect clean-up inside nested objects (initializers, regularizers...), resolving custom ones."""
+    if isinstance(value, list):
+        return [_clean_nested(v) for v in value]
+    if not isinstance(value, dict):
+        if isinstance(value, str):
+            obj = _resolve_custom(value)
+            return obj if obj is not None else value
+        return value
+    if not _looks_like_object_config(value):
+        return {k: _clean_nested(v) for k, v in value.items()}
+    class_name = value["class_name"]
+    if class_name in ("DTypePolicy", "Policy", "DTypePolicyMap"):
+        return _dtype_name(value)
+    special = _deserialize_special(class_name, value.get("config") if isinstance(value.get("config"), dict)
+                                   else {}) if class_name.startswith("__") else _NOT_SPECIAL
+    if special is not _NOT_SPECIAL and class_name != "__keras_tensor__":
+        return special
+    registered = value.get("registered_name")
+    custom = _resolve_custom(registered) or _resolve_custom(class_name)
+    if custom is not None:
+        return _deserialize(value)
+    if class_name == "function":
+        return _deserialize_function(value)
+    registry = layer_registry()
+    short = class_name.split(">", 1)[-1]
+    if short in registry and issubclass(registry[short], Layer) and value.get("module", "keras.layers") \
+            not in ("keras.initializers", "keras.regularizers", "keras.constraints"):
+        return clean_layer_config(value)
+    cleaned = {"class_name": short if ">" in class_name and _find_class(short) is not None else class_name,
+               "config": value["config"]}
+    inner = cleaned["config"]
+    if isinstance(inner, dict):
+        inner = {k: _clean_nested(v) for k, v in inner.items() if k != "shared_object_id"}
+        for key in ("input_axes", "output_axes"):
+            if key in inner and inner[key] is None:
+                del inner[key]
+        cleaned["config"] = inner
+    for key in ("module", "registered_name"):
+        if value.get(key) is not None and key not in cleaned:
+            cleaned[key] = value[key]
+    return cleaned
+
+
+def clean_layer_config(layer_config: dict) -> dict:
+    """A layer config dict made loadable by kerastorch: dialect keys dropped, aliases renamed,
+    dtype policies flattened, nested layer configs cleaned the same way, bytecode refused."""
+    class_name = layer_config.get("class_name")
+    registered = layer_config.get("registered_name")
+    inner = copy.copy(layer_config.get("config") or {})
+    if isinstance(inner, list):  # Keras 2.0-2.2 Sequential: the config is the list of layers
+        inner = {"layers": inner}
+    cls = _find_class(class_name, registered, layer_config.get("module"))
+    if cls is None:
+        raise ValueError(_unknown_layer_message(class_name))
+    short = class_name.split(">", 1)[-1]
+    inner = _convert_legacy_class(short, inner)
+    if in_safe_mode() and _contains_bytecode(inner):
+        _refuse_bytecode(f'layer "{inner.get("name", "?")}" ({short})')
+    cleaned: dict[str, Any] = {}
+    # Only built-in layers have their keys checked: model classes and operation layers read their own.
+    accepted = _accepted_keys(cls) if _is_builtin(cls) and cls.__module__.split(".")[1] == "layers" \
+        and not getattr(cls, "_op_name", None) else None
+    own_from_config = accepted is not None and getattr(cls.from_config, "__func__", None) \
+        is not getattr(Layer.from_config, "__func__", None)
+    keras2 = bool(_state("keras2"))
+    for key, value in inner.items():
+        if key == "dtype":
+            value = _dtype_name(value)
+        elif key in ("layers", "layer", "backward_layer", "cell", "cells", "forward_layer"):
+            value = _clean_layer_value(value)
+        else:
+            value = _clean_nested(value)
+        if keras2 and key in ("activation", "recurrent_activation") and value == "hard_sigmoid":
+            value = _keras2_hard_sigmoid()
+        if own_from_config and key not in accepted and (key not in _DIALECT_KEYS or key in ("module",)):
+            cleaned[key] = value  # the class reads its own config (e.g. Lambda's function_type/module)
+            continue
+        if accepted is not None and key not in accepted:
+            if key in _MUST_BE_FALSY and value:
+                raise ValueError(f'Cannot load layer "{inner.get("name")}" ({short}): it uses '
+                                 f"{_MUST_BE_FALSY[key]} ({key}={value!r}), which kerastorch does not support.")
+            if key == "groups" and value not in (None, 1):
+                raise ValueError(f'Cannot load layer "{inner.get("name")}" ({short}): groups={value} is not '
+                                 "supported by this layer.")
+            if key not in _DIALECT_KEYS:
+                warnings.warn(f'Ignoring the argument {key}={_short(value, 80)} of layer "{inner.get("name")}" '
+                              f"({short}): kerastorch's {cls.__name__} does not take it.", stacklevel=3)
+            continue
+        cleaned[key] = value
+    out = {"class_name": cls.__name__ if short in _KERAS2_CLASS_ALIASES else class_name, "config": cleaned}
+    for key in ("module", "registered_name", "build_config", "compile_config", "name", "inbound_nodes"):
+        if key in layer_config:
+            out[key] = layer_config[key]
+    if short in _KERAS2_CLASS_ALIASES:
+        out.pop("registered_name", None)
+        out.pop("module", None)
+    return out
+
+
+def _clean_layer_value(value):
+    if isinstance(value, list):
+        return [_clean_layer_value(v) for v in value]
+    if _looks_like_object_config(value):
+        return clean_layer_config(value)
+    return value
+
+
+def _convert_legacy_class(class_name: str, config: dict) -> dict:
+    """Config changes for Keras 2 classes that map onto another kerastorch class."""
+    config = dict(config)
+    if class_name == "CuDNNLSTM":
+        config.setdefault("activation", "tanh")
+        config.setdefault("recurrent_activation", "sigmoid")
+        config.setdefault("unit_forget_bias", True)
+    elif class_name == "CuDNNGRU":
+        config.setdefault("activation", "tanh")
+        config.setdefault("recurrent_activation", "sigmoid")
+        config["reset_after"] = True
+    return config
+
+
+def _unknown_layer_message(class_name) -> str:
+    return (f"Unknown layer: '{class_name}'. Please ensure you are using a `keras.utils.custom_object_scope` "
+            "and that this object is included in the scope (or pass it in `custom_objects`, or register it "
+            "with `@keras.saving.register_keras_serializable()`).")
+
+
+def deserialize_layer(config, custom_objects: dict | None = None, build: bool = True):
+    """A layer (or model) from its serialized config, in either dialect.
+
+    ``kerastorch.layers.deserialize`` and wrapper layers (Bidirectional, TimeDistributed, RNN)
+    may call this for their inner layers.
+    """
+    if isinstance(config, Layer):
+        return config
+    if isinstance(config, str):
+        cls = _find_class(config)
+        if cls is None:
+            raise ValueError(_unknown_layer_message(config))
+        return cls()
+    if not _looks_like_object_config(config):
+        raise ValueError(f"Could not interpret layer config: {_short(config)}. Expected a dict with "
+                         "'class_name' and 'config'.")
+    with load_context(custom_objects=custom_objects):
+        cleaned = clean_layer_config(config)
+        cls = _find_class(cleaned["class_name"], cleaned.get("registered_name"), cleaned.get("module"))
+        inner = cleaned["config"]
+        try:
+            if "custom_objects" in inspect.signature(cls.from_config).parameters:
+                layer = cls.from_config(inner, custom_objects=_state("custom_objects"))
+            else:
+                layer = cls.from_config(inner)
+        except (TypeError, ValueError) as e:
+            if isinstance(e, ValueError) and "bytecode" in str(e):
+                raise
+            raise type(e)(f"Could not rebuild layer {config.get('class_name')!r} "
+                          f"(name {inner.get('name')!r}) from its config: {e}") from e
+        build_config = config.get("build_config")
+        if build and isinstance(build_config, dict) and build_config.get("input_shape") is not None \
+                and isinstance(layer, Layer) and not layer.built:
+            try:
+                layer.build_from_config(build_config)
+            except Exception as e:  # noqa: BLE001
+                warnings.warn(f'Could not build layer "{layer.name}" from its build config '
+                              f"{build_config}: {e}", stacklevel=2)
+        return layer
+
+
+
+
+def serialize(layer) -> dict:
+    """``keras.layers.serialize``: the ``{"module", "class_name", "config", ...}`` dict of a layer."""
+    return serialize_keras_object(layer)
+
+
+def deserialize(config, custom_objects: dict | None = None):
+    """``keras.layers.deserialize``: a layer from its config (Keras 3 or Keras 2 dialect)."""
+    return deserialize_layer(config, custom_objects=custom_objects)

@@ -29,9 +29,10 @@ class CustomObjectScope:
     ``with keras.saving.custom_object_scope({"MyLayer": MyLayer}): keras.models.load_model(path)``
     """
 
-    def __init__(self, *custom_objects: dict | None):
+    def __init__(self, custom_objects: dict | None = None, *more_custom_objects: dict | None):
+        # Keras 3 takes one dict (`custom_objects=`); Keras 2 scripts may pass several.
         self.custom_objects = {}
-        for objects in custom_objects:
+        for objects in (custom_objects, *more_custom_objects):
             if objects:
                 if not isinstance(objects, dict):
                     raise TypeError(f"`custom_objects` must be a dict mapping names to objects. Received: "

@@ -11,7 +11,9 @@ Layout::
 
 Reading happens in two phases: every array is read from the file first (a damaged
 file fails there with a ValueError naming the file), then the arrays are applied to
-the model by position, as Keras does (or by layer name with ``by_name=True``).
+the model by position, as Keras does (or by layer name with ``by_name=True``). Arrays
+written by older Keras versions pass through each layer's ``_upgrade_legacy_weights``
+hook first (Keras 1 gate layouts, CuDNN kernels, Theano kernels...).
 """
 from __future__ import annotations
 
@@ -19,10 +21,14 @@ import json
 import warnings
 from typing import NamedTuple
 
+import h5py
 import numpy as np
 from torch import nn
 
-from kerastorch.saving import file_utils, legacy_conversions
+from kerastorch.layers.file_formats import keras_shapes
+from kerastorch.layers.layer import _assign_weight
+from kerastorch.layers.operation_layers import is_operation_layer
+from kerastorch.saving import file_utils, optimizer_state
 from kerastorch.saving.file_utils import FileFormatError
 
 
@@ -59,7 +65,6 @@ def read_weights_group(group, path, size: int) -> LegacyWeights:
 
 
 def _read_layer(g, budget: int, label: str):
-    import h5py
     if not isinstance(g, h5py.Group):
         raise FileFormatError(f"{label!r} should be a group of weights, found a {type(g).__name__}.")
     weight_names = file_utils.read_name_list(g, "weight_names")
@@ -94,15 +99,14 @@ def legacy_order(layer) -> list[int]:
 
 def model_layers(model) -> list:
     """The layers a legacy file lists, in ``model.layers`` order (no operation nodes)."""
-    from kerastorch.saving.op_layers import is_op_layer
-    return [layer for layer in model.layers if not is_op_layer(layer)]
+    return [layer for layer in model.layers if not is_operation_layer(layer)]
 
 
 def arrays_for_layer(layer, file_arrays: list, data: LegacyWeights, file_label: str, layer_label: str,
                      skip_mismatch: bool) -> list | None:
     """The file's arrays for ``layer`` in Keras order and shapes; None when skipped."""
     order = legacy_order(layer)
-    expected = [tuple(w.shape) for w in layer.get_weights()]
+    expected = len(order)
     arrays = list(file_arrays)
     if len(arrays) == len(order):
         keras_order = [None] * len(arrays)
@@ -110,15 +114,15 @@ def arrays_for_layer(layer, file_arrays: list, data: LegacyWeights, file_label: 
             keras_order[idx] = arrays[pos]
         arrays = keras_order
     try:
-        arrays = legacy_conversions.convert(layer, arrays, data.keras_version, data.backend)
+        arrays = layer._upgrade_legacy_weights(arrays, data.keras_version, data.backend)
     except ValueError as e:
         if skip_mismatch:
             warnings.warn(f"Skipping loading weights for {layer_label}: {e}", stacklevel=3)
             return None
         raise ValueError(f"Cannot load the weights of {layer_label} from {file_label}: {e}") from e
-    if len(arrays) != len(expected):
+    if len(arrays) != expected:
         msg = (f"Weight count mismatch for {layer_label} when loading {file_label}: the layer expects "
-               f"{len(expected)} weight(s), the file has {len(file_arrays)}.")
+               f"{expected} weight(s), the file has {len(file_arrays)}.")
         if skip_mismatch:
             warnings.warn("Skipping loading weights: " + msg, stacklevel=3)
             return None
@@ -128,9 +132,8 @@ def arrays_for_layer(layer, file_arrays: list, data: LegacyWeights, file_label: 
 
 def assign(layer, arrays: list, layer_label: str, file_label: str, skip_mismatch: bool) -> None:
     """Set ``arrays`` (Keras order) on ``layer``; a shape mismatch names the layer, the weight and both shapes."""
-    from kerastorch.layers.layer import _assign_weight
     slots = _slots(layer)
-    expected = [tuple(w.shape) for w in layer.get_weights()]
+    expected = keras_shapes(layer)
     bad = [i for i, (a, e) in enumerate(zip(arrays, expected)) if tuple(np.shape(a)) != e]
     for i in bad:
         owner, attr = slots[i]
@@ -256,14 +259,13 @@ def write_weights_group(group, model, backend: str, version: str) -> None:
 def write_optimizer_weights(f, optimizer, model=None) -> None:
     if optimizer is None or not getattr(optimizer, "built", False):
         return
-    from kerastorch.saving.optimizer_state import keras_layout_values
     keys = [key for key, _ in optimizer._state_items()]
     if not keys:
         return
     g = f.create_group("optimizer_weights")
     names = [f"{optimizer.name}/{key}" for key in keys]
     save_attribute_list(g, "weight_names", names)
-    for name, value in zip(names, keras_layout_values(model, optimizer)):
+    for name, value in zip(names, optimizer_state.keras_layout_values(model, optimizer)):
         g.create_dataset(name, data=value)
 
 

@@ -3,44 +3,43 @@
 A ``.weights.h5`` file mirrors Keras 3's object tree::
 
     layers/<snake_case(class)[_k]>/vars/{0,1,...}   @name = the layer's name
-        .../cell/vars/...                            (RNN layers: the cell's variables)
-        .../forward_layer/..., backward_layer/...    (Bidirectional)
-        .../layer/...                                (TimeDistributed and other wrappers)
-        .../query_dense/, key_dense/, value_dense/, output_dense/   (MultiHeadAttention)
+        .../<sublayer attribute>/vars/...            (an RNN's cell, a wrapper's layer, ...)
         .../layers/...                               (nested Sequential / Functional)
     vars/                                            the model's own variables
     optimizer/vars/{0,1,...}                         (compiled models)
 
 Subclassed models keep each sublayer under its attribute name instead of ``layers/``.
 
-kerastorch layers do not have to be built like Keras's (an LSTM may have no
-``cell`` sublayer): each layer's ``get_weights()`` list (Keras order) is split into
-this tree by the per-class rules below, and a group's arrays are gathered back
-into that order when reading.
+Where a layer's weights (its ``get_weights()`` list, Keras order) sit in that tree is the
+layer's own knowledge: ``layer._keras3_tree()`` returns a ``Layout``. Writing splits the
+list along it; reading gathers a group's arrays back in that order.
 """
 from __future__ import annotations
 
+import datetime
 import io
 import json
-import re
 import warnings
 import zipfile
 from typing import NamedTuple
 
+import h5py
 import numpy as np
+import torch
 
-from kerastorch.saving import file_utils
+from kerastorch.layers.file_formats import Layout, group_names, public_attr
+from kerastorch.layers.layer import Layer, _assign_weight
+from kerastorch.layers.operation_layers import is_operation_layer
+from kerastorch.models.functional import Functional
+from kerastorch.models.model import Model
+from kerastorch.models.sequential import Sequential
+from kerastorch.saving import archive_safety, file_utils, optimizer_state, zip_member
 from kerastorch.saving.file_utils import FileFormatError
+from kerastorch.saving.formats import legacy_h5
 
 CONFIG_FILENAME = "config.json"
 METADATA_FILENAME = "metadata.json"
 WEIGHTS_FILENAME = "model.weights.h5"
-
-_RNN_CELL_NAMES = {"LSTM": "lstm_cell", "GRU": "gru_cell", "SimpleRNN": "simple_rnn_cell",
-                   "ConvLSTM1D": "conv_lstm_cell", "ConvLSTM2D": "conv_lstm_cell", "ConvLSTM3D": "conv_lstm_cell"}
-_WRAPPERS = {"TimeDistributed", "Wrapper"}
-_MHA_PARTS = (("query_dense", "query"), ("key_dense", "key"), ("value_dense", "value"),
-              ("output_dense", "attention_output"))
 
 
 class Tree(NamedTuple):
@@ -50,129 +49,13 @@ class Tree(NamedTuple):
     children: dict
 
 
-class Layout(NamedTuple):
-    """How a layer's flat weight list maps onto the Keras 3 object tree."""
-    name: str
-    own: int
-    children: list  # [(group name, Layout)]
-
-
-# --------------------------------------------------------------------- layouts
-def _snake(name: str) -> str:
-    """Keras 3's ``to_snake_case`` (``Conv2D`` -> ``conv2d``, ``ReLU`` -> ``re_lu``)."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
 def _count(layer) -> int:
-    return len(layer._weight_slots()) if hasattr(layer, "_weight_slots") else \
+    return len(layer._weight_slots()) if isinstance(layer, Layer) else \
         sum(1 for _ in layer.parameters()) + sum(1 for _ in layer.buffers())
 
 
 def _is_model_container(layer) -> bool:
-    from kerastorch.models.functional import Functional
-    from kerastorch.models.sequential import Sequential
     return isinstance(layer, (Functional, Sequential))
-
-
-def layout_of(layer, count: int | None = None, class_name: str | None = None, config: dict | None = None) -> Layout:
-    """The Keras 3 object-tree layout of ``layer`` (or of a config-described layer when ``layer`` is None)."""
-    from kerastorch.layers.layer import Layer
-    cls = class_name or type(layer).__name__
-    n = _count(layer) if count is None and layer is not None else (count or 0)
-    name = getattr(layer, "name", None) or (config or {}).get("name") or _snake(cls)
-    sub_cell = getattr(layer, "cell", None) if layer is not None else None
-    if cls in _RNN_CELL_NAMES and not isinstance(sub_cell, Layer):
-        return Layout(name, 0, [("cell", Layout(_RNN_CELL_NAMES[cls], n, []))])
-    if cls == "Bidirectional":
-        cfg = config if config is not None else _safe_config(layer)
-        inner = cfg.get("layer") or {}
-        parts = []
-        for attr, direction in (("forward_layer", "forward"), ("backward_layer", "backward")):
-            sub = getattr(layer, attr, None) if layer is not None else None
-            if isinstance(sub, Layer):
-                parts.append((attr, layout_of(sub)))
-            else:
-                inner_cls = inner.get("class_name", "LSTM")
-                parts.append((attr, layout_of(None, n // 2, inner_cls,
-                                              {"name": f"{direction}_{(inner.get('config') or {}).get('name', '')}"})))
-        return Layout(name, 0, parts)
-    if cls in _WRAPPERS:
-        sub = getattr(layer, "layer", None) if layer is not None else None
-        if isinstance(sub, Layer):
-            return Layout(name, 0, [("layer", layout_of(sub))])
-        inner = (config if config is not None else _safe_config(layer)).get("layer") or {}
-        return Layout(name, 0, [("layer", layout_of(None, n, inner.get("class_name", ""), inner.get("config")))])
-    if cls == "MultiHeadAttention" and layer is not None and not isinstance(getattr(layer, "query_dense", None), Layer) \
-            and not isinstance(getattr(layer, "_query_dense", None), Layer):
-        k = n // 4
-        return Layout(name, 0, [(group, Layout(sub, k, [])) for group, sub in _MHA_PARTS])
-    if layer is None:
-        return Layout(name, n, [])
-    return _module_layout(layer, name)
-
-
-def _safe_config(layer) -> dict:
-    try:
-        cfg = layer.get_config()
-        return cfg if isinstance(cfg, dict) else {}
-    except Exception:  # noqa: BLE001
-        return {}
-
-
-def _module_layout(layer, name: str) -> Layout:
-    """Layout mirroring the layer's own module tree: own variables, then sublayers by attribute name."""
-    from torch import nn
-
-    from kerastorch.layers.layer import Layer
-    own = len(layer._own_weight_entries()) if hasattr(layer, "_own_weight_entries") else 0
-    children = []
-    containers = []
-    for attr, child in layer._modules.items():
-        if child is None:
-            continue
-        if isinstance(child, (nn.ModuleList, nn.ModuleDict)):
-            containers.append((attr, child))
-            continue
-        children.append((_public_attr(layer, attr, child), _child_layout(child)))
-    for attr, container in containers:
-        items = container.values() if isinstance(container, nn.ModuleDict) else list(container)
-        used: dict[str, int] = {}
-        sub = []
-        for item in items:
-            base = _snake(type(item).__name__)
-            if base in used:
-                used[base] += 1
-                key = f"{base}_{used[base]}"
-            else:
-                used[base] = 0
-                key = base
-            sub.append((key, _child_layout(item)))
-        children.append((attr.lstrip("_") if attr.startswith("_") and not attr.startswith("__") else attr,
-                         Layout(attr, 0, sub)))
-    del Layer
-    return Layout(name, own, children)
-
-
-def _public_attr(layer, attr: str, child) -> str:
-    """Keras 3 names the group after the public property when a private attribute has one."""
-    if attr.startswith("_") and not attr.startswith("__"):
-        public = attr[1:]
-        try:
-            if getattr(type(layer), public, None) is not None and getattr(layer, public, None) is child:
-                return public
-        except Exception:  # noqa: BLE001
-            pass
-    return attr
-
-
-def _child_layout(child) -> Layout:
-    from kerastorch.layers.layer import Layer
-    if isinstance(child, Layer):
-        return layout_of(child)
-    n = sum(1 for _ in child.parameters()) + sum(1 for b in child.buffers() if b.is_floating_point())
-    return Layout(type(child).__name__, n, [])
 
 
 # --------------------------------------------------------------------- reading
@@ -185,7 +68,6 @@ def read_tree(group, path, size: int) -> Tree:
 
 
 def _read_node(group, budget, depth, counter, where) -> Tree:
-    import h5py
     if depth > file_utils.MAX_GROUP_DEPTH:
         raise FileFormatError(f"Groups are nested more than {file_utils.MAX_GROUP_DEPTH} levels deep at {where}.")
     arrays, name, children = [], None, {}
@@ -213,7 +95,6 @@ def _read_node(group, budget, depth, counter, where) -> Tree:
 
 
 def is_keras3_weights(f) -> bool:
-    import h5py
     if "layers" in f or "vars" in f:
         return True
     # A subclassed model: top-level groups named after attributes, each with vars/.
@@ -239,30 +120,13 @@ def flatten(tree: Tree, layout: Layout | None) -> list:
     return arrays
 
 
-def layer_group_names(layers: list) -> list[str]:
-    """Keras 3's names for a list of layers: snake_case(class), de-duplicated with _1, _2..."""
-    used: dict[str, int] = {}
-    names = []
-    for layer in layers:
-        base = _snake(type(layer).__name__)
-        if base in used:
-            used[base] += 1
-            names.append(f"{base}_{used[base]}")
-        else:
-            used[base] = 0
-            names.append(base)
-    return names
-
-
 def _saveable_layers(model) -> list:
-    from kerastorch.saving.op_layers import is_op_layer
-    return [layer for layer in model.layers if not is_op_layer(layer)]
+    return [layer for layer in model.layers if not is_operation_layer(layer)]
 
 
 def load_into_model(model, tree: Tree, file_label: str, by_name: bool = False, skip_mismatch: bool = False,
                     _prefix: str = "") -> None:
     """Apply a Keras 3 weights tree to ``model``."""
-    from kerastorch.models.model import Model
     if _is_model_container(model):
         layers = _saveable_layers(model)
         container = tree.children.get("layers")
@@ -278,7 +142,7 @@ def load_into_model(model, tree: Tree, file_label: str, by_name: bool = False, s
                 if sub is not None:
                     _load_layer(layer, sub, file_label, by_name, skip_mismatch, f"{_prefix}layers/?")
             return
-        names = layer_group_names(layers)
+        names = group_names(layers)
         for layer, gname in zip(layers, names):
             sub = container.children.get(gname)
             if sub is None:
@@ -299,9 +163,9 @@ def load_into_model(model, tree: Tree, file_label: str, by_name: bool = False, s
         container = tree.children.get("layers")
         children = [(attr, child) for attr, child in model._modules.items() if child is not None]
         for i, (attr, child) in enumerate(children):
-            sub = tree.children.get(_public_attr(model, attr, child)) or tree.children.get(attr)
+            sub = tree.children.get(public_attr(model, attr, child)) or tree.children.get(attr)
             if sub is None and container is not None:
-                names = layer_group_names([c for _, c in children])
+                names = group_names([c for _, c in children])
                 sub = container.children.get(names[i])
             if sub is None:
                 if _count(child) == 0:
@@ -317,20 +181,20 @@ def load_into_model(model, tree: Tree, file_label: str, by_name: bool = False, s
 
 
 def _load_layer(layer, tree: Tree, file_label, by_name, skip_mismatch, where) -> None:
-    from kerastorch.layers.layer import Layer
-    from kerastorch.saving import legacy_h5
-    if _is_model(layer):
+    if isinstance(layer, Model):
         load_into_model(layer, tree, file_label, by_name, skip_mismatch, where + "/")
         return
     if not isinstance(layer, Layer):
         _load_plain_module(layer, tree, file_label, where)
         return
-    arrays = flatten(tree, layout_of(layer))
-    expected = [tuple(w.shape) for w in layer.get_weights()]
+    arrays = flatten(tree, layer._keras3_tree())
+    if hasattr(layer, "_from_file_weights"):  # LoRA layers: the file has the merged kernel, no factors
+        arrays = layer._from_file_weights(arrays)
+    expected = len(layer._weight_slots())
     label = f'layer "{layer.name}" (group {where})'
-    if len(arrays) != len(expected):
+    if len(arrays) != expected:
         msg = (f"Weight count mismatch for {label} when loading {file_label}: the layer expects "
-               f"{len(expected)} weight(s), the file has {len(arrays)}.")
+               f"{expected} weight(s), the file has {len(arrays)}.")
         if skip_mismatch:
             warnings.warn("Skipping loading weights: " + msg, stacklevel=3)
             return
@@ -338,13 +202,7 @@ def _load_layer(layer, tree: Tree, file_label, by_name, skip_mismatch, where) ->
     legacy_h5.assign(layer, arrays, label, file_label, skip_mismatch)
 
 
-def _is_model(layer) -> bool:
-    from kerastorch.models.model import Model
-    return isinstance(layer, Model)
-
-
 def _assign_own(model, arrays, file_label, skip_mismatch):
-    from kerastorch.layers.layer import _assign_weight
     own = model._own_weight_entries()
     if len(own) != len(arrays):
         msg = f"Model \"{model.name}\" has {len(own)} own variables, {file_label} has {len(arrays)}."
@@ -357,7 +215,6 @@ def _assign_own(model, arrays, file_label, skip_mismatch):
 
 
 def _load_plain_module(module, tree: Tree, file_label, where):
-    import torch
     params = list(module.parameters()) + [b for b in module.buffers() if b.is_floating_point()]
     arrays = flatten(tree, None)
     if len(arrays) != len(params):
@@ -379,13 +236,11 @@ def write_model(group, model, include_optimizer: bool = True) -> None:
     if include_optimizer and opt is not None and getattr(opt, "built", False):
         g = group.create_group("optimizer").create_group("vars")
         g.attrs["name"] = str(getattr(opt, "name", "optimizer"))
-        from kerastorch.saving.optimizer_state import keras_layout_values
-        for i, v in enumerate(keras_layout_values(model, opt)):
+        for i, v in enumerate(optimizer_state.keras_layout_values(model, opt)):
             g.create_dataset(str(i), data=v)
 
 
 def _write_model(group, model) -> None:
-    from kerastorch.models.model import Model
     own_vars = group.create_group("vars")
     own_vars.attrs["name"] = model.name
     if hasattr(model, "_own_weight_entries"):
@@ -395,18 +250,17 @@ def _write_model(group, model) -> None:
     if _is_model_container(model):
         container = group.create_group("layers")
         layers = _saveable_layers(model)
-        for layer, gname in zip(layers, layer_group_names(layers)):
+        for layer, gname in zip(layers, group_names(layers)):
             _write_layer(container.create_group(gname), layer)
         return
     if isinstance(model, Model):
         for attr, child in model._modules.items():
             if child is not None:
-                _write_layer(group.create_group(_public_attr(model, attr, child)), child)
+                _write_layer(group.create_group(public_attr(model, attr, child)), child)
 
 
 def _write_layer(group, layer) -> None:
-    from kerastorch.layers.layer import Layer
-    if _is_model_container(layer) or (_is_model(layer)):
+    if isinstance(layer, Model):
         _write_model(group, layer)
         return
     if not isinstance(layer, Layer):
@@ -416,7 +270,10 @@ def _write_layer(group, layer) -> None:
         for i, p in enumerate(params):
             g.create_dataset(str(i), data=p.detach().cpu().numpy())
         return
-    _write_layout(group, layout_of(layer), iter(layer.get_weights()))
+    values = layer.get_weights()
+    if hasattr(layer, "_to_file_weights"):  # LoRA layers write the merged kernel and no factors, as Keras
+        values = layer._to_file_weights(values)
+    _write_layout(group, layer._keras3_tree(), iter(values))
 
 
 def _write_layout(group, layout: Layout, values) -> None:
@@ -430,9 +287,6 @@ def _write_layout(group, layout: Layout, values) -> None:
 
 # --------------------------------------------------------------------- .keras archives
 def write_archive(fileobj, model, config: dict, version: str, include_optimizer: bool = True) -> None:
-    import datetime
-
-    import h5py
     metadata = {"keras_version": version, "producer": "kerastorch",
                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
     buffer = io.BytesIO()
@@ -453,9 +307,10 @@ def _json_default(o):
 
 
 def read_archive(path):
-    """(config dict or None, weights bytes) of a ``.keras`` archive, with clear errors."""
+    """(config dict or None, weights as bytes or a read-only file object) of a ``.keras`` archive."""
     with file_utils.reading(path, "read the .keras archive"):
         with zipfile.ZipFile(path) as zf:
+            archive_safety.check_archive(zf, path)
             names = zf.namelist()
             if WEIGHTS_FILENAME not in names:
                 if "model.weights.npz" in names:
@@ -473,7 +328,8 @@ def read_archive(path):
             info = zf.getinfo(WEIGHTS_FILENAME)
             if info.file_size > 64 * max(file_utils.file_size(path), 1) + (1 << 20) and info.compress_type == 0:
                 raise FileFormatError(f"{WEIGHTS_FILENAME} in {file_utils.describe(path)} claims an implausible size.")
-            weights = zf.read(WEIGHTS_FILENAME)
+            # A file-like window over the stored member (no in-memory copy), or bytes if compressed.
+            weights = zip_member.open_member(path, zf, WEIGHTS_FILENAME)
     return config, weights
 
 
@@ -486,8 +342,7 @@ def restore_optimizer(model, tree: Tree, file_label: str) -> None:
     try:
         if not getattr(opt, "built", False):
             opt.build(model.trainable_weights)
-        from kerastorch.saving.optimizer_state import set_from_keras_layout
-        set_from_keras_layout(model, opt, node.arrays)
+        optimizer_state.set_from_keras_layout(model, opt, node.arrays)
     except (ValueError, TypeError, AttributeError) as e:
         warnings.warn(f"Could not restore the optimizer state from {file_label} ({e}); the optimizer starts "
                       "fresh.", stacklevel=3)

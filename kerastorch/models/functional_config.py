@@ -14,25 +14,49 @@ Functional model (or a Sequential model with an input layer) from 1, because suc
 model owns a node created at construction; Keras 3 counts from 1 only for nested
 Functional models, and only in ``input_layers``/``output_layers``. Reading and writing
 both follow these rules.
+
+This module sits next to the model classes (``Functional.get_config``/``from_config`` and
+``Sequential``'s call it); ``kerastorch.saving`` writes the Keras 2 dialect of legacy
+``.h5`` files by calling ``model_config(model, legacy=True)``.
 """
 from __future__ import annotations
 
+import contextlib
 import inspect
+import threading
 from typing import Any
 
-from kerastorch.saving.layer_config import _dtype_name, _looks_like_object_config, deserialize_layer
-from kerastorch.saving.op_layers import _op_table, _torch_op_as_keras
-from kerastorch.saving.serialization import (
+from kerastorch._core import tree
+from kerastorch.graph.keras_tensor import KerasTensor
+from kerastorch.layers.input_layer import InputLayer, TorchOpLayer
+from kerastorch.layers.operation_layers import operation_config
+from kerastorch.layers.serialization import (
     _deserialize,
+    _dtype_name,
+    _looks_like_object_config,
     _short,
     _state,
-    legacy_config_scope,
+    deserialize_layer,
     load_context,
     serialize_keras_object,
 )
 
-_RNN_CLASSES = {"LSTM", "GRU", "SimpleRNN", "RNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
-                "LSTMCell", "GRUCell", "SimpleRNNCell", "ConvLSTM1DCell", "ConvLSTM2DCell", "ConvLSTM3DCell"}
+_WRITING = threading.local()
+
+
+def _writing_keras2() -> bool:
+    return bool(getattr(_WRITING, "keras2", False))
+
+
+@contextlib.contextmanager
+def keras2_dialect(enabled: bool = True):
+    """While active, model ``get_config`` writes the Keras 2 (tf-keras) dialect."""
+    old = _writing_keras2()
+    _WRITING.keras2 = enabled
+    try:
+        yield
+    finally:
+        _WRITING.keras2 = old
 
 
 def _model_node_set(model) -> set:
@@ -46,7 +70,6 @@ def _model_node_set(model) -> set:
 
 def _layer_node_indices(layer, node_set: set, legacy: bool, io: bool = False) -> dict:
     """{id(node): config index} for ``layer``'s nodes in this model, per the dialect's counting."""
-    from kerastorch.layers.input_layer import InputLayer
     if isinstance(layer, InputLayer):
         return {id(n): 0 for n in layer._inbound_nodes}
     offset = _node_offset(layer, legacy, io)
@@ -59,34 +82,33 @@ def _layer_node_indices(layer, node_set: set, legacy: bool, io: bool = False) ->
     return out
 
 
+def _is_sequential(layer) -> bool:
+    return hasattr(layer, "_stack")  # this module is imported by the model classes, so no isinstance
+
+
+def _is_functional(layer) -> bool:
+    return hasattr(layer, "_run_nodes") and not _is_sequential(layer)
+
+
 def _node_offset(layer, legacy: bool, io: bool) -> int:
-    from kerastorch.models.functional import Functional
-    from kerastorch.models.sequential import Sequential
     if legacy:
-        if isinstance(layer, Functional):
+        if _is_functional(layer):
             return 1
-        if isinstance(layer, Sequential) and layer._input_layer is not None:
+        if _is_sequential(layer) and layer._input_layer is not None:
             return 1
         return 0
-    return 1 if io and isinstance(layer, Functional) else 0
+    return 1 if io and _is_functional(layer) else 0
 
 
 def _layer_entry(layer) -> dict:
-    from kerastorch.layers.input_layer import TorchOpLayer
     if isinstance(layer, TorchOpLayer):
-        op = _torch_op_as_keras(layer)
-        if op is None:
-            layer.get_config()  # raises the explanatory NotImplementedError
-        module = _op_table()[op][0]
-        return {"module": module, "class_name": op, "config": {"name": layer.name}, "registered_name": op}
+        return operation_config(layer)
     return serialize_keras_object(layer)
 
 
 def functional_config(model) -> dict:
     """``get_config()`` of a functional model (Keras 3 dialect, or Keras 2 inside ``legacy_config_scope``)."""
-    from kerastorch.backend import tree
-    from kerastorch.layers.input_layer import KerasTensor
-    legacy = bool(_state("write_legacy"))
+    legacy = _writing_keras2()
     node_set = _model_node_set(model)
     index_maps = {}
 
@@ -128,9 +150,6 @@ def functional_config(model) -> dict:
 
 
 def _k3_node(node, ref) -> dict:
-    from kerastorch.backend import tree
-    from kerastorch.layers.input_layer import KerasTensor
-
     def conv(x):
         if type(x) is KerasTensor:
             return {"class_name": "__keras_tensor__",
@@ -139,7 +158,6 @@ def _k3_node(node, ref) -> dict:
 
     args = _map_leaves(conv, list(node.call_args))
     kwargs = _map_leaves(conv, dict(node.call_kwargs))
-    del tree
     return {"args": args, "kwargs": kwargs}
 
 
@@ -152,8 +170,6 @@ def _map_leaves(fn, value):
 
 
 def _legacy_node(node, ref) -> list:
-    from kerastorch.backend import tree
-    from kerastorch.layers.input_layer import KerasTensor
     args = list(node.call_args)
     first = args[0] if args else None
     kwargs = dict(node.call_kwargs)
@@ -199,11 +215,11 @@ def _legacy_inner(class_name, config):
     for key, value in config.items():
         if key in _K3_ONLY_KEYS:
             continue
-        if key == "seed" and class_name in _RNN_CLASSES:
-            continue
+        if key == "seed" and ("recurrent_dropout" in config or "cell" in config):
+            continue  # tf-keras recurrent layers and cells take no seed
         if key == "dtype":
             value = _dtype_name(value)
-        if key == "batch_shape" and class_name == "InputLayer":
+        if key == "batch_shape":  # only InputLayer has one
             key = "batch_input_shape"
         if isinstance(value, dict) and _looks_like_object_config(value):
             value = dict(value)
@@ -217,7 +233,7 @@ def _legacy_inner(class_name, config):
         elif isinstance(value, list) and key in ("cells",):
             value = [to_legacy_layer_config(v) if _looks_like_object_config(v) else v for v in value]
         out[key] = value
-    if class_name == "InputLayer":
+    if "batch_input_shape" in out:
         out.setdefault("sparse", False)
         out.setdefault("ragged", False)
     return out
@@ -225,7 +241,7 @@ def _legacy_inner(class_name, config):
 
 def sequential_config(model) -> dict:
     """``get_config()`` of a Sequential model in the active dialect."""
-    legacy = bool(_state("write_legacy"))
+    legacy = _writing_keras2()
     layers = []
     if model._input_layer is not None:
         entry = serialize_keras_object(model._input_layer)
@@ -243,11 +259,8 @@ def sequential_config(model) -> dict:
     return config
 
 
-def sequential_from_config(config, custom_objects: dict | None = None, cls=None):
+def sequential_from_config(cls, config, custom_objects: dict | None = None):
     """Rebuild a Sequential model from either dialect's config (also Keras 2.0's list form)."""
-    from kerastorch.layers.input_layer import InputLayer
-    from kerastorch.models.sequential import Sequential
-    cls = cls or Sequential
     if isinstance(config, list):
         config = {"layers": config}
     keras2 = None
@@ -279,7 +292,7 @@ def _is_legacy_functional(config: dict) -> bool:
         if nodes and isinstance(nodes[0], dict):
             return False
         inner = layer.get("config") or {}
-        if layer.get("class_name") == "InputLayer" and isinstance(inner, dict):
+        if isinstance(inner, dict):
             if "batch_input_shape" in inner:
                 return True
             if "batch_shape" in inner:
@@ -293,12 +306,8 @@ def _is_entry(x) -> bool:
             and (len(x) == 3 or isinstance(x[3], dict)))
 
 
-def functional_from_config(config, custom_objects: dict | None = None, cls=None):
+def functional_from_config(cls, config, custom_objects: dict | None = None):
     """Rebuild a functional model from either dialect's config."""
-    from kerastorch.backend import tree
-    from kerastorch.layers.input_layer import InputLayer, KerasTensor
-    from kerastorch.models.functional import Functional
-    cls = cls or Functional
     if not isinstance(config, dict) or "layers" not in config:
         raise ValueError(f"Invalid functional model config (no 'layers'): {_short(config)}")
     legacy = _is_legacy_functional(config)
@@ -468,7 +477,7 @@ def _filter_call_kwargs(layer, kwargs: dict) -> dict:
 # --------------------------------------------------------------------- models <-> json
 def model_config(model, legacy: bool = False) -> dict:
     """``{"class_name", "config", ...}`` for a whole model in the chosen dialect."""
-    with legacy_config_scope(legacy):
+    with keras2_dialect(legacy):
         entry = serialize_keras_object(model)
     if legacy:
         out = {"class_name": entry["class_name"] if entry.get("registered_name") in (None, entry["class_name"])
