@@ -10,6 +10,7 @@ import torch
 
 import kerastorch as keras
 from kerastorch import layers
+from helpers.layer_check import check_layer
 
 RNG = np.random.default_rng(1234)
 
@@ -345,3 +346,23 @@ def test_input_too_small_and_bad_groups():
         layers.Conv2D(2, 5)(torch.zeros(1, 3, 3, 1))
     with pytest.raises(ValueError, match="groups"):
         layers.Conv2D(4, 3, groups=2)(torch.zeros(1, 5, 5, 3))
+
+
+# ------------------------------------------------------- common layer checks
+@pytest.mark.parametrize("cls, kwargs, input_shape, output_shape, n_trainable", [
+    (layers.Conv1D, {"filters": 3, "kernel_size": 2, "padding": "causal", "dilation_rate": 2}, (2, 6, 2), (2, 6, 3), 2),
+    (layers.Conv2D, {"filters": 4, "kernel_size": 3, "strides": 2, "padding": "same"}, (2, 5, 5, 2), (2, 3, 3, 4), 2),
+    (layers.Conv2D, {"filters": 4, "kernel_size": 2, "groups": 2, "data_format": "channels_first"}, (2, 2, 4, 4),
+     (2, 4, 3, 3), 2),
+    (layers.Conv3D, {"filters": 2, "kernel_size": 2, "use_bias": False}, (1, 3, 3, 3, 2), (1, 2, 2, 2, 2), 1),
+    (layers.Conv1DTranspose, {"filters": 2, "kernel_size": 3, "strides": 2}, (2, 4, 3), (2, 9, 2), 2),
+    (layers.Conv2DTranspose, {"filters": 2, "kernel_size": 3, "strides": 2, "padding": "same"}, (2, 3, 3, 3),
+     (2, 6, 6, 2), 2),
+    (layers.Conv3DTranspose, {"filters": 2, "kernel_size": 2}, (1, 2, 2, 2, 3), (1, 3, 3, 3, 2), 2),
+    (layers.DepthwiseConv1D, {"kernel_size": 2}, (2, 5, 3), (2, 4, 3), 2),
+    (layers.DepthwiseConv2D, {"kernel_size": 2, "depth_multiplier": 2}, (2, 4, 4, 3), (2, 3, 3, 6), 2),
+    (layers.SeparableConv1D, {"filters": 4, "kernel_size": 2}, (2, 5, 3), (2, 4, 4), 3),
+    (layers.SeparableConv2D, {"filters": 4, "kernel_size": 2}, (2, 4, 4, 3), (2, 3, 3, 4), 3),
+], ids=lambda v: v.__name__ if isinstance(v, type) else None)
+def test_common_layer_checks(cls, kwargs, input_shape, output_shape, n_trainable):
+    check_layer(cls, kwargs, input_shape, output_shape, n_trainable, 0)

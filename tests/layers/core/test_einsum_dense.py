@@ -8,6 +8,7 @@ import torch
 import kerastorch as keras
 from kerastorch import layers
 from kerastorch.layers.core.einsum_dense import analyze_einsum_string
+from helpers.layer_check import check_layer
 
 RNG = np.random.default_rng(5)
 
@@ -56,3 +57,13 @@ def test_config_round_trip():
     clone = layers.EinsumDense.from_config(cfg)
     assert clone.get_config() == cfg
     layers.EinsumDense.from_config({**cfg, "quantization_config": None})  # a Keras 3 config key
+
+
+# ------------------------------------------------------- common layer checks
+@pytest.mark.parametrize("kwargs, input_shape, output_shape, n_trainable", [
+    ({"equation": "abc,cd->abd", "output_shape": (None, 5), "bias_axes": "d"}, (2, 3, 4), (2, 3, 5), 2),
+    ({"equation": "ab,bc->ac", "output_shape": 4}, (2, 3), (2, 4), 1),
+    ({"equation": "...b,bc->...c", "output_shape": 4, "bias_axes": "c"}, (2, 5, 3), (2, 5, 4), 2),
+])
+def test_common_layer_checks(kwargs, input_shape, output_shape, n_trainable):
+    check_layer(layers.EinsumDense, kwargs, input_shape, output_shape, n_trainable)

@@ -7,6 +7,7 @@ import torch
 
 import kerastorch as keras
 from kerastorch import layers
+from helpers.layer_check import check_layer
 
 
 def _np(t):
@@ -97,3 +98,9 @@ def test_masking_in_functional_model_mask_reaches_output():
     model = keras.Model(inp, out)
     y = model(np.array([[[1, 1], [0, 0], [2, 2]]], "float32"))
     np.testing.assert_array_equal(y._keras_mask.numpy(), [[1, 0, 1]])
+
+
+# ------------------------------------------------------- common layer checks
+@pytest.mark.parametrize("kwargs", [{"input_dim": 10, "output_dim": 3}, {"input_dim": 10, "output_dim": 3, "mask_zero": True}])
+def test_common_layer_checks(kwargs):
+    check_layer(layers.Embedding, kwargs, (2, 4), (2, 4, 3), 1, 0, input_dtype="int64")

@@ -8,6 +8,7 @@ import torch
 
 import kerastorch as keras
 from kerastorch import layers
+from helpers.layer_check import check_layer
 
 RNG = np.random.default_rng(7)
 
@@ -153,3 +154,13 @@ def test_wrong_channel_count_raises():
     bn(torch.zeros(2, 3))
     with pytest.raises(ValueError, match="bn_err"):
         bn(torch.zeros(2, 4))
+
+
+# ------------------------------------------------------- common layer checks
+@pytest.mark.parametrize("kwargs, input_shape, n_trainable", [
+    ({}, (4, 3), 2),
+    ({"axis": 1, "center": False}, (4, 3, 2, 2), 1),
+])
+def test_common_layer_checks(kwargs, input_shape, n_trainable):
+    # Frozen, the layer runs in inference mode: its moving statistics stay put (checked by the helper).
+    check_layer(layers.BatchNormalization, kwargs, input_shape, input_shape, n_trainable, 2)

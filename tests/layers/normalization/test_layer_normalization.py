@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from kerastorch import layers
+from helpers.layer_check import check_layer
 
 RNG = np.random.default_rng(3)
 
@@ -90,3 +91,14 @@ def test_unit_normalization():
     np.testing.assert_allclose(np.linalg.norm(y, axis=-1), 1.0, rtol=1e-5)
     y2 = _np(layers.UnitNormalization(axis=[1, 2])(torch.from_numpy(x.reshape(2, 2, 5))))
     np.testing.assert_allclose(np.sqrt((y2 ** 2).sum(axis=(1, 2))), 1.0, rtol=1e-5)
+
+
+# ------------------------------------------------------- common layer checks
+@pytest.mark.parametrize("cls, kwargs, input_shape, n_trainable", [
+    (layers.LayerNormalization, {}, (2, 5), 2),
+    (layers.LayerNormalization, {"axis": (1, 2), "scale": False}, (2, 3, 4), 1),
+    (layers.GroupNormalization, {"groups": 2}, (2, 3, 4), 2),
+    (layers.UnitNormalization, {}, (2, 5), 0),
+], ids=lambda v: v.__name__ if isinstance(v, type) else None)
+def test_common_layer_checks(cls, kwargs, input_shape, n_trainable):
+    check_layer(cls, kwargs, input_shape, input_shape, n_trainable, 0)

@@ -10,6 +10,7 @@ import torch
 
 import kerastorch as keras
 from kerastorch import layers
+from helpers.layer_check import check_layer
 
 RNG = np.random.default_rng(7)
 
@@ -201,3 +202,22 @@ def test_errors():
         layers.MaxPooling2D((2, 2, 2))
     with pytest.raises(ValueError, match="too small"):
         layers.MaxPooling2D(3)(torch.zeros(1, 2, 2, 1))
+
+
+# ------------------------------------------------------- common layer checks
+@pytest.mark.parametrize("cls, kwargs, input_shape, output_shape", [
+    (layers.MaxPooling1D, {"pool_size": 2}, (2, 6, 3), (2, 3, 3)),
+    (layers.MaxPooling2D, {"pool_size": 2, "strides": 1, "padding": "same"}, (2, 4, 4, 3), (2, 4, 4, 3)),
+    (layers.MaxPooling3D, {}, (1, 4, 4, 4, 2), (1, 2, 2, 2, 2)),
+    (layers.AveragePooling1D, {"pool_size": 3, "padding": "same"}, (2, 7, 3), (2, 3, 3)),
+    (layers.AveragePooling2D, {"pool_size": 2, "padding": "same"}, (2, 5, 5, 3), (2, 3, 3, 3)),
+    (layers.AveragePooling3D, {"pool_size": 2, "data_format": "channels_first"}, (1, 2, 4, 4, 4), (1, 2, 2, 2, 2)),
+    (layers.GlobalAveragePooling1D, {}, (2, 5, 3), (2, 3)),
+    (layers.GlobalAveragePooling2D, {"keepdims": True}, (2, 4, 4, 3), (2, 1, 1, 3)),
+    (layers.GlobalAveragePooling3D, {}, (1, 3, 3, 3, 2), (1, 2)),
+    (layers.GlobalMaxPooling1D, {}, (2, 5, 3), (2, 3)),
+    (layers.GlobalMaxPooling2D, {"data_format": "channels_first"}, (2, 3, 4, 4), (2, 3)),
+    (layers.GlobalMaxPooling3D, {}, (1, 3, 3, 3, 2), (1, 2)),
+], ids=lambda v: v.__name__ if isinstance(v, type) else None)
+def test_common_layer_checks(cls, kwargs, input_shape, output_shape):
+    check_layer(cls, kwargs, input_shape, output_shape, 0, 0)

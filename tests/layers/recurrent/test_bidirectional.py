@@ -3,6 +3,7 @@ import pytest
 import torch
 
 import kerastorch as keras
+from helpers.layer_check import check_layer
 
 L = keras.layers
 
@@ -94,3 +95,12 @@ def test_functional_and_config():
     cfg = model.layers[1].get_config()
     clone = L.Bidirectional.from_config(cfg)
     assert clone.forward_layer.units == 5 and clone.backward_layer.go_backwards
+
+
+# ------------------------------------------------------- common layer checks
+@pytest.mark.parametrize("make_kwargs, output_shape", [
+    (lambda layers: {"layer": layers.LSTM(3)}, (2, 6)),
+    (lambda layers: {"layer": layers.GRU(2, return_sequences=True), "merge_mode": "sum"}, (2, 4, 2)),
+])
+def test_common_layer_checks(make_kwargs, output_shape):
+    check_layer(keras.layers.Bidirectional, make_kwargs, (2, 4, 2), output_shape, 6, 0)

@@ -3,6 +3,7 @@ import pytest
 import torch
 
 import kerastorch as keras
+from helpers.layer_check import check_layer
 
 L = keras.layers
 
@@ -51,3 +52,8 @@ def test_channels_first_matches_channels_last_and_masks():
     with pytest.raises(ValueError, match="expected ndim=5"):
         last(torch.randn(2, 3, 6, 2))
     assert L.ConvLSTM2D.from_config(last.get_config()).get_config()["kernel_size"] == (3, 2)
+
+
+# ------------------------------------------------------- common layer checks
+def test_common_layer_checks():
+    check_layer(keras.layers.ConvLSTM2D, {"filters": 2, "kernel_size": 2}, (1, 2, 4, 4, 1), (1, 3, 3, 2), 3, 0)

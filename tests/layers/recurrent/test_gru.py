@@ -3,6 +3,7 @@ import pytest
 import torch
 
 import kerastorch as keras
+from helpers.layer_check import check_layer
 
 L = keras.layers
 
@@ -92,3 +93,9 @@ def test_gru_config_round_trip():
     cfg = layer.get_config()
     assert cfg["reset_after"] is False and "cell" not in cfg
     assert L.GRU.from_config(cfg).get_config() == cfg
+
+
+# ------------------------------------------------------- common layer checks
+@pytest.mark.parametrize("kwargs", [{"units": 3}, {"units": 3, "reset_after": False, "go_backwards": True}])
+def test_common_layer_checks(kwargs):
+    check_layer(keras.layers.GRU, kwargs, (2, 4, 2), (2, 3), 3, 0)

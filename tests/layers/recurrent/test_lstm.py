@@ -6,6 +6,7 @@ import torch
 
 import kerastorch as keras
 from kerastorch import activations
+from helpers.layer_check import check_layer
 
 L = keras.layers
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "shared", "fixtures", "keras_reference")
@@ -152,3 +153,12 @@ def test_functional_model_with_state_inputs():
     ref = np_lstm(xs[0], k, rk, b, xs[1], xs[2])
     for o, r in zip(out, ref):
         np.testing.assert_allclose(o.detach().numpy(), r, atol=1e-5)
+
+
+# ------------------------------------------------------- common layer checks
+@pytest.mark.parametrize("kwargs, output_shape", [
+    ({"units": 3, "return_sequences": True}, (2, 4, 3)),
+    ({"units": 3, "return_state": True}, [(2, 3)] * 3),
+])
+def test_common_layer_checks(kwargs, output_shape):
+    check_layer(keras.layers.LSTM, kwargs, (2, 4, 2), output_shape, 3, 0)

@@ -3,6 +3,7 @@ import pytest
 import torch
 
 import kerastorch as keras
+from helpers.layer_check import check_layer
 
 L = keras.layers
 
@@ -51,3 +52,8 @@ def test_simple_rnn_dropout_training_only():
     torch.testing.assert_close(layer(x), layer(x))
     assert not torch.allclose(layer(x, training=True), layer(x))
     assert layer.get_config()["seed"] == 3
+
+
+# ------------------------------------------------------- common layer checks
+def test_common_layer_checks():
+    check_layer(keras.layers.SimpleRNN, {"units": 3, "activation": "relu"}, (2, 4, 2), (2, 3), 3, 0)

@@ -2,6 +2,7 @@ import pytest
 import torch
 
 import kerastorch as keras
+from helpers.layer_check import check_layer
 
 L = keras.layers
 
@@ -34,3 +35,8 @@ def test_functional_mask_and_errors():
         L.TimeDistributed("dense")
     cfg = L.TimeDistributed(L.Dense(2)).get_config()
     assert L.TimeDistributed.from_config(cfg).layer.units == 2
+
+
+# ------------------------------------------------------- common layer checks
+def test_common_layer_checks():
+    check_layer(keras.layers.TimeDistributed, lambda layers: {"layer": layers.Dense(2)}, (2, 3, 4), (2, 3, 2), 2, 0)

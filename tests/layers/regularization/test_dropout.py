@@ -8,6 +8,7 @@ import torch
 
 import kerastorch as keras
 from kerastorch import layers
+from helpers.layer_check import check_layer
 
 ALL = [layers.Dropout(0.5), layers.SpatialDropout1D(0.5), layers.GaussianNoise(1.0), layers.GaussianDropout(0.5),
        layers.AlphaDropout(0.5), layers.ActivityRegularization(l1=0.1)]
@@ -95,3 +96,8 @@ def test_configs_round_trip():
         assert type(layer).from_config(cfg).get_config() == cfg
     # Keras 2 SpatialDropout configs carry noise_shape=None.
     layers.SpatialDropout1D.from_config({"name": "s", "rate": 0.1, "noise_shape": None, "seed": None})
+
+
+# ------------------------------------------------------- common layer checks
+def test_common_layer_checks():
+    check_layer(layers.Dropout, {"rate": 0.5}, (2, 4), (2, 4), 0, 0)

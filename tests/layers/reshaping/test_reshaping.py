@@ -8,6 +8,7 @@ import torch
 
 import kerastorch as keras
 from kerastorch import layers
+from helpers.layer_check import check_layer
 
 RNG = np.random.default_rng(11)
 
@@ -199,3 +200,15 @@ def test_rank_errors():
         layers.ZeroPadding2D((1, 2, 3))
     with pytest.raises(ValueError, match="cropping"):
         layers.Cropping1D((-1, 0))
+
+
+# ------------------------------------------------------- common layer checks
+@pytest.mark.parametrize("cls, kwargs, input_shape, output_shape", [
+    (layers.Flatten, {}, (2, 3, 4), (2, 12)),
+    (layers.Reshape, {"target_shape": (2, -1)}, (2, 3, 4), (2, 2, 6)),
+    (layers.Permute, {"dims": (2, 1)}, (2, 3, 4), (2, 4, 3)),
+    (layers.ZeroPadding2D, {"padding": 1}, (1, 2, 2, 3), (1, 4, 4, 3)),
+    (layers.UpSampling1D, {"size": 2}, (2, 3, 4), (2, 6, 4)),
+], ids=lambda v: v.__name__ if isinstance(v, type) else None)
+def test_common_layer_checks(cls, kwargs, input_shape, output_shape):
+    check_layer(cls, kwargs, input_shape, output_shape, 0, 0)
