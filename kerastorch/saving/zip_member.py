@@ -72,7 +72,8 @@ class MemberFile(io.RawIOBase):
 def open_member(path, zf: zipfile.ZipFile, name: str):
     """A ``MemberFile`` over member ``name`` if it is stored, else its bytes (read into memory)."""
     info = zf.getinfo(name)
-    if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 0x1 or not isinstance(path, (str, os.PathLike)):
+    if (info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 0x1 or not isinstance(path, (str, os.PathLike))
+            or not hasattr(os, "pread")):  # no positional reads (Windows): read into memory as before
         return zf.read(name)
     with open(path, "rb") as f:
         f.seek(info.header_offset)
