@@ -45,43 +45,47 @@ def rsqrt(x: Any) -> Tensor:
     return torch.rsqrt(_float(x))
 
 
-def _segments(data: Any, segment_ids: Any, num_segments: int | None) -> tuple[Tensor, Tensor, int]:
+_SEGMENT_INIT = {"sum": 0.0, "amax": float("-inf"), "amin": float("inf"), "prod": 1.0}
+
+
+def _segment_reduce(data: Any, segment_ids: Any, num_segments: int | None, reduce: str) -> Tensor:
+    """Reduce rows of ``data`` into ``num_segments`` buckets, as Keras's torch backend does.
+
+    Ids outside ``[0, num_segments)`` are dropped; an empty segment holds the reduction's
+    identity (0, -inf, +inf, 1); the reduction runs in float32 and is cast back to the data's
+    dtype (so an empty max/min segment of an integer tensor is whatever -inf/+inf casts to).
+    """
     data = convert_to_tensor(data)
     ids = convert_to_tensor(segment_ids, device=data.device).long()
+    if ids.ndim != 1 or ids.shape[0] != data.shape[0]:
+        raise ValueError(f"segment_{reduce.lstrip('a')}: `segment_ids` must be 1-D with one id per row of `data`. "
+                         f"Received: segment_ids.shape={tuple(ids.shape)}, data.shape={tuple(data.shape)}")
     n = int(ids.max().item()) + 1 if num_segments is None else int(num_segments)
-    return data, ids, n
+    ids = torch.where((ids >= 0) & (ids < n), ids, n)  # out-of-range rows go to a discarded extra bucket
+    index = ids.reshape((-1,) + (1,) * (data.ndim - 1)).expand_as(data)
+    out = torch.full((n + 1,) + tuple(data.shape[1:]), _SEGMENT_INIT[reduce], device=data.device)
+    out = out.scatter_reduce(0, index, data.float(), reduce)
+    return out[:-1].to(data.dtype)
 
 
 def segment_sum(data: Any, segment_ids: Any, num_segments: int | None = None,
                 sorted: bool = False) -> Tensor:
-    data, ids, n = _segments(data, segment_ids, num_segments)
-    out = torch.zeros((n,) + tuple(data.shape[1:]), dtype=data.dtype, device=data.device)
-    return out.index_add_(0, ids, data)
+    return _segment_reduce(data, segment_ids, num_segments, "sum")
 
 
 def segment_max(data: Any, segment_ids: Any, num_segments: int | None = None,
                 sorted: bool = False) -> Tensor:
-    data, ids, n = _segments(data, segment_ids, num_segments)
-    out = torch.zeros((n,) + tuple(data.shape[1:]), dtype=data.dtype, device=data.device)
-    index = ids.reshape((-1,) + (1,) * (data.ndim - 1)).expand_as(data)
-    return out.scatter_reduce_(0, index, data, reduce="amax", include_self=False)
-
+    return _segment_reduce(data, segment_ids, num_segments, "amax")
 
 
 def segment_min(data: Any, segment_ids: Any, num_segments: int | None = None,
                 sorted: bool = False) -> Tensor:
-    data, ids, n = _segments(data, segment_ids, num_segments)
-    out = torch.zeros((n,) + tuple(data.shape[1:]), dtype=data.dtype, device=data.device)
-    index = ids.reshape((-1,) + (1,) * (data.ndim - 1)).expand_as(data)
-    return out.scatter_reduce_(0, index, data, reduce="amin", include_self=False)
+    return _segment_reduce(data, segment_ids, num_segments, "amin")
 
 
 def segment_prod(data: Any, segment_ids: Any, num_segments: int | None = None,
                  sorted: bool = False) -> Tensor:
-    data, ids, n = _segments(data, segment_ids, num_segments)
-    out = torch.ones((n,) + tuple(data.shape[1:]), dtype=data.dtype, device=data.device)
-    index = ids.reshape((-1,) + (1,) * (data.ndim - 1)).expand_as(data)
-    return out.scatter_reduce_(0, index, data, reduce="prod", include_self=True)
+    return _segment_reduce(data, segment_ids, num_segments, "prod")
 
 
 def erfc(x: Any) -> Tensor:

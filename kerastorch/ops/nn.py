@@ -7,7 +7,6 @@ Note ``gelu`` here defaults to the tanh approximation, as ``keras.ops.gelu`` doe
 """
 from __future__ import annotations
 
-import itertools
 import math
 from typing import Any
 
@@ -305,8 +304,9 @@ def polar(abs_: Any, angle: Any) -> Tensor:
 
 # ---------------------------------------------------------------- normalization layers' math
 
-def _contiguous(axes: list[int]) -> bool:
-    return all(b == a + 1 for a, b in itertools.pairwise(axes))
+def _trailing(axes: list[int], ndim: int) -> bool:
+    """Whether ``axes`` are the last ones, the layout torch's fused layer/RMS norm kernels expect."""
+    return axes == list(range(ndim - len(axes), ndim))
 
 
 def _norm_axes(axis: Any, ndim: int) -> list[int]:
@@ -342,7 +342,7 @@ def layer_normalization(x: Any, gamma: Any = None, beta: Any = None, axis: Any =
         out = x * torch.rsqrt(torch.var(x, dim=axes, correction=0, keepdim=True) + eps)
         if gamma is not None:
             out = out * _b(gamma)
-    elif _contiguous(axes):
+    elif _trailing(axes, x.ndim):
         out = F.layer_norm(x, tuple(x.shape[d] for d in axes), gamma, beta, eps)
     else:
         variance, mean = torch.var_mean(x, dim=axes, correction=0, keepdim=True)
@@ -366,7 +366,7 @@ def rms_normalization(x: Any, scale: Any = None, axis: Any = -1, epsilon: float 
     if x.ndim == 0:
         x = x.reshape(1)
     axes = _norm_axes(axis, x.ndim)
-    if _contiguous(axes):
+    if _trailing(axes, x.ndim):
         out = F.rms_norm(x, tuple(x.shape[d] for d in axes), scale, eps)
     else:
         out = x * torch.rsqrt(torch.mean(x * x, dim=axes, keepdim=True) + eps)

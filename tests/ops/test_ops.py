@@ -232,3 +232,16 @@ def test_ops_record_nodes_on_keras_tensors():
     assert tuple(outputs.shape) == (None, 6)
     model = keras.Model(inputs, outputs)
     close(model(torch.tensor([[1.0, 2.0, 3.0]])), [[1, 2, 3, 1, 4, 9]])
+
+
+def test_layer_and_rms_normalization_over_a_middle_axis():
+    # Keras's torch backend hands a middle axis to torch's trailing-axes kernel and fails;
+    # here it is normalized like any other axis.
+    x = np.random.default_rng(3).normal(size=(2, 3, 4)).astype("float32")
+    gamma = np.array([1.0, 2.0, 0.5], "float32")
+    beta = np.array([0.0, 1.0, -1.0], "float32")
+    mean, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)
+    want = (x - mean) / np.sqrt(var + 1e-3) * gamma[:, None] + beta[:, None]
+    close(ops.layer_normalization(x, gamma, beta, axis=1, epsilon=1e-3), want)
+    rms = np.sqrt((x ** 2).mean(axis=1, keepdims=True) + 1e-3)
+    close(ops.rms_normalization(x, gamma[:, None], axis=1, epsilon=1e-3), x / rms * gamma[:, None])
