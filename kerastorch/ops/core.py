@@ -178,7 +178,7 @@ def _as_int_list(values: Any) -> list[int]:
     return [int(v) for v in values]
 
 
-def slice(inputs: Any, start_indices: Any, shape: Any) -> Tensor:  # noqa: A001 - Keras name
+def slice(inputs: Any, start_indices: Any, shape: Any) -> Tensor:
     """``inputs[start[0]:start[0]+shape[0], ...]`` like ``keras.ops.slice``."""
     x = convert_to_tensor(inputs)
     starts, sizes = _as_int_list(start_indices), _as_int_list(shape)
@@ -256,7 +256,7 @@ def fori_loop(lower: int, upper: int, body_fun: Callable, init_val: Any) -> Any:
     return value
 
 
-def map(f: Callable, xs: Any) -> Any:  # noqa: A001 - Keras name
+def map(f: Callable, xs: Any) -> Any:
     """Apply ``f`` to each slice of ``xs`` along axis 0 and stack the results."""
     return torch.stack([f(item) for item in convert_to_tensor(xs)])
 
@@ -275,6 +275,10 @@ wrap_public_ops(globals(), exclude=(
 ))
 
 # Scans, switch, custom_gradient and saturate_cast live in ops/control.py; ops.core carries them as Keras's does.
-from kerastorch.ops.control import (  # noqa: E402,F401
-    associative_scan, custom_gradient, saturate_cast, scan, switch,
+from kerastorch.ops.control import (  # noqa: F401
+    associative_scan,
+    custom_gradient,
+    saturate_cast,
+    scan,
+    switch,
 )
