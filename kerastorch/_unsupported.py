@@ -64,12 +64,6 @@ UNSUPPORTED: dict[str, Unsupported] = {
     "keras.utils.legacy": Unsupported(
         "keras.utils.legacy serializes tf.keras's Keras 2 object format, " + _TF_ONLY,
         "keras.utils.serialize_keras_object / deserialize_keras_object (which also read Keras 2 configs)"),
-    "keras.utils.model_to_dot": Unsupported(
-        "needs pydot and Graphviz, which are not dependencies",
-        "model.summary()"),
-    "keras.utils.plot_model": Unsupported(
-        "needs pydot and Graphviz, which are not dependencies",
-        "model.summary()"),
 }
 
 

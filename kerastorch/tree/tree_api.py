@@ -43,6 +43,30 @@ def _children(structure: Any) -> tuple[list, Any]:
     return pytree.tree_flatten(structure, is_leaf=lambda x: x is not structure)
 
 
+class _FromFunc(Exception):
+    """Carries an exception raised by the user's function through ``pytree.tree_map`` untouched."""
+
+
+def _tree_map(func: Callable, *structures: Any) -> Any:
+    """``pytree.tree_map`` whose layout-mismatch error names the structures (still a ValueError).
+
+    Only pytree's own mismatch errors are reworded; what ``func`` raises propagates as is.
+    """
+    def guarded(*leaves: Any) -> Any:
+        try:
+            return func(*leaves)
+        except Exception as error:
+            raise _FromFunc() from error
+
+    try:
+        return pytree.tree_map(guarded, *structures)
+    except _FromFunc as carrier:
+        raise carrier.__cause__ from None
+    except ValueError as error:
+        raise ValueError(f"Structures don't have the same nested structure: {error} Received: "
+                         + ", ".join(repr(s) for s in structures)[:500]) from error
+
+
 def is_nested(structure: Any) -> bool:
     """Whether ``structure`` is a container the tree functions descend into."""
     return not _is_leaf(structure)
@@ -119,7 +143,7 @@ def map_structure(func: Callable, *structures: Any, none_is_leaf: bool = True) -
                                      f"Received arguments: {leaves}.")
                 return None
             return func(*leaves)
-    return pytree.tree_map(mapped, *structures)
+    return _tree_map(mapped, *structures)
 
 
 def map_structure_up_to(shallow_structure: Any, func: Callable, *structures: Any) -> Any:
@@ -132,7 +156,7 @@ def map_structure_up_to(shallow_structure: Any, func: Callable, *structures: Any
             raise ValueError("Structures don't have the same nested structure.")
         return func(*leaves)
 
-    return pytree.tree_map(apply, shallow_structure, *structures)
+    return _tree_map(apply, shallow_structure, *structures)
 
 
 def assert_same_structure(a: Any, b: Any, check_types: bool | None = None) -> None:
@@ -147,7 +171,7 @@ def assert_same_structure(a: Any, b: Any, check_types: bool | None = None) -> No
         if not _is_leaf(a_leaf) or not _is_leaf(b_leaf):
             raise ValueError("Structures don't have the same nested structure.")
 
-    pytree.tree_map(check, a, b)
+    _tree_map(check, a, b)
 
 
 def assert_same_paths(a: Any, b: Any) -> None:

@@ -2,6 +2,7 @@
 
     python tests/conformance/report.py            # table + per-name gaps
     python tests/conformance/report.py --table    # table only (what the README shows)
+    python tests/conformance/report.py --write-baseline   # record today's matching names (the ratchet)
 
 Columns: Keras public names, present in kerastorch, present *and* matching (signature
 and default ``get_config()``), excluded (deliberately not provided, with a reason in
@@ -10,6 +11,7 @@ kerastorch/_unsupported.py), and matching / (names - excluded).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import warnings
@@ -63,8 +65,19 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--table", action="store_true", help="print the table only")
     parser.add_argument("--module", action="append", help="limit to these Keras modules")
+    parser.add_argument("--write-baseline", action="store_true",
+                        help="write the present-and-matching names to baseline.json (all modules)")
     args = parser.parse_args(argv)
-    summaries, details = build_report(tuple(args.module) if args.module else walker.MODULES)
+    summaries, details = build_report(tuple(args.module) if args.module and not args.write_baseline
+                                      else walker.MODULES)
+    if args.write_baseline:
+        matching = sorted(r.qualname for results in details.values() for r in results
+                          if r.matching and r.excluded is None)
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "baseline.json")
+        with open(path, "w") as f:
+            json.dump({"keras": "3.15.1", "matching": matching}, f, indent=0)
+            f.write("\n")
+        print(f"wrote {len(matching)} names to {path}")
     import keras
     print(f"API conformance against keras=={keras.__version__} (names present / matching):\n")
     print(table(summaries))

@@ -138,11 +138,26 @@ def same_value(a: Any, b: Any, rel: float = 1e-6) -> bool:
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
 
+def _is_generic(sig: inspect.Signature) -> bool:
+    kinds = [p.kind for p in sig.parameters.values()]
+    return kinds == [inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD]
+
+
 def _signature(obj: Any) -> inspect.Signature | None:
     try:
-        return inspect.signature(obj)
+        sig = inspect.signature(obj)
     except (TypeError, ValueError):
         return None
+    if inspect.isclass(obj) and _is_generic(sig) and "__init__" in {k for c in obj.__mro__ for k in vars(c)}:
+        # A pass-through `__new__(cls, *args, **kwargs)` (Keras's Layer, Model, Optimizer) hides the
+        # constructor's real parameters; read `__init__` instead.
+        try:
+            init = inspect.signature(obj.__init__)
+        except (TypeError, ValueError):
+            return sig
+        params = list(init.parameters.values())[1:]  # drop self
+        return init.replace(parameters=params)
+    return sig
 
 
 def compare_signatures(keras_obj: Any, kt_obj: Any) -> list[str]:
@@ -207,12 +222,13 @@ def compare_configs(keras_cls: Any, kt_cls: Any) -> list[str]:
     if not (inspect.isclass(keras_cls) and hasattr(keras_cls, "get_config")):
         return []
     keras = import_keras()
-    keras.backend.clear_session()
+    # Fresh auto-naming on both sides ("dense", not "dense_3"); no gc pass, which is slow.
+    keras.backend.clear_session(free_memory=False)
     kconf, _ = _default_config(keras_cls)
     if not isinstance(kconf, dict):
         return []
     import kerastorch
-    kerastorch.backend.clear_session()
+    kerastorch.backend.clear_session(free_memory=False)
     if not hasattr(kt_cls, "get_config"):
         return ["no get_config()"]
     tconf, error = _default_config(kt_cls)
