@@ -27,6 +27,55 @@ from kerastorch.layers.layer import Layer
 
 
 class MultiHeadAttention(Layer):
+    """Multi-head attention (Vaswani et al., 2017), with Keras's weights and shapes.
+
+    ``query``, ``key`` and ``value`` are projected per head by ``EinsumDense`` sublayers
+    (``query_dense``, ``key_dense``, ``value_dense``), attention scores are
+    ``softmax(q @ k^T / sqrt(key_dim))`` over the attention axes, and ``output_dense``
+    projects the concatenated heads back to the query's last size (or ``output_shape``).
+
+    Args:
+        num_heads: Number of attention heads.
+        key_dim: Size of each head for query and key.
+        value_dim: Size of each head for value (default ``key_dim``).
+        dropout: Dropout rate on the attention probabilities (in training).
+        use_bias: Whether the projections use biases.
+        output_shape: Last dimension(s) of the output (default: the query's last size).
+        attention_axes: Axes attention runs over (default: all but batch, heads and features).
+        flash_attention: Accepted for Keras compatibility (torch picks its attention kernel).
+        kernel_initializer, bias_initializer: Initializers of the projections.
+        kernel_regularizer, bias_regularizer, activity_regularizer: Regularizers.
+        kernel_constraint, bias_constraint: Constraints on the projections.
+        seed: Seed of the attention dropout.
+        **kwargs: Base layer arguments (``name``, ``dtype``, ``trainable``...).
+
+    Call arguments:
+        query: ``(batch_size, target_len, query_dim)``.
+        value: ``(batch_size, source_len, value_dim)``.
+        key: Optional ``(batch_size, source_len, key_dim)``; defaults to ``value``.
+        query_mask, value_mask, key_mask: Optional boolean padding masks (taken from the
+            inputs' masks when not given).
+        attention_mask: Optional boolean ``(batch_size, target_len, source_len)``: True where a
+            query position may attend to a key position.
+        return_attention_scores: Also return the attention probabilities
+            ``(batch_size, num_heads, target_len, source_len)``.
+        training: Whether dropout applies (None: the model's mode).
+        use_causal_mask: Prevent each position from attending to later ones.
+
+    Input shape:
+        See the call arguments.
+
+    Output shape:
+        ``(batch_size, target_len, output_dim)``, plus the scores when requested.
+
+    Example:
+
+    >>> layer = keras.layers.MultiHeadAttention(num_heads=2, key_dim=4)
+    >>> q, v = np.ones((2, 5, 8), "float32"), np.ones((2, 3, 16), "float32")
+    >>> out, scores = layer(q, v, return_attention_scores=True)
+    >>> out.shape, scores.shape
+    (torch.Size([2, 5, 8]), torch.Size([2, 2, 5, 3]))
+    """
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True, output_shape=None,
                  attention_axes=None, flash_attention=None, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,

@@ -5,6 +5,48 @@ from kerastorch.layers.conv.base_conv import BaseConv
 
 
 class Conv2D(BaseConv):
+    """2D convolution over images: ``activation(conv2d(inputs, kernel) + bias)``.
+
+    The kernel has Keras's shape ``(kh, kw, input_channels / groups, filters)`` in
+    ``get_weights`` (torch's layout is used internally).
+
+    Args:
+        filters: Number of output channels.
+        kernel_size: Height and width of the window (an int for both, or a 2-tuple).
+        strides: Stride of the convolution, an int or one int per spatial axis. Values above 1
+            cannot be combined with ``dilation_rate`` above 1.
+        padding: ``"valid"`` (no padding) or ``"same"`` (TensorFlow's padding: output length
+            ``ceil(n / stride)``).
+        data_format: ``"channels_last"`` (default, from ``keras.config.image_data_format()``) or
+            ``"channels_first"``.
+        dilation_rate: Dilation of the kernel, an int or one int per spatial axis.
+        groups: Number of channel groups; input channels and ``filters`` must both divide by it.
+        activation: Activation applied to the output (None: linear).
+        use_bias: Whether to add a bias vector.
+        kernel_initializer, bias_initializer: Initializers of the kernel and the bias.
+        kernel_regularizer, bias_regularizer, activity_regularizer: Regularizers of the kernel,
+            the bias and the output.
+        kernel_constraint, bias_constraint: Constraints applied after each optimizer step.
+        lora_rank, lora_alpha: Build with LoRA of this rank (the kernel frozen, a trainable
+            low-rank update added; see ``enable_lora``).
+        **kwargs: Base layer arguments (``name``, ``dtype``, ``trainable``...).
+
+    Call arguments:
+        inputs: A 4D tensor.
+
+    Input shape:
+        ``(batch_size, rows, cols, channels)`` (channels_last) or ``(batch_size, channels, rows, cols)``.
+
+    Output shape:
+        ``(batch_size, new_rows, new_cols, filters)`` (channels_last) or
+        ``(batch_size, filters, new_rows, new_cols)``.
+
+    Example:
+
+    >>> layer = keras.layers.Conv2D(8, 3, strides=2, padding="same")
+    >>> layer(np.ones((2, 28, 28, 1), "float32")).shape
+    torch.Size([2, 14, 14, 8])
+    """
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1), groups=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,

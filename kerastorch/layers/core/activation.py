@@ -6,6 +6,27 @@ from kerastorch.layers.layer import Layer
 
 
 class Activation(Layer):
+    """Apply an activation function to the inputs.
+
+    Args:
+        activation: A name from ``keras.activations`` (``"relu"``, ``"softmax"``...) or a callable.
+        **kwargs: Base layer arguments (``name``, ``dtype``...).
+
+    Call arguments:
+        inputs: A tensor.
+
+    Input shape:
+        Any.
+
+    Output shape:
+        Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.Activation("relu")
+    >>> layer(np.array([-1.0, 2.0], "float32")).tolist()
+    [0.0, 2.0]
+    """
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)

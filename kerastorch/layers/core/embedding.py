@@ -16,6 +16,39 @@ from kerastorch.layers.layer import Layer
 
 
 class Embedding(LoRAMixin, Layer):
+    """Map integer ids to dense vectors: ``embeddings[ids]``.
+
+    Args:
+        input_dim: Vocabulary size: ids must be in ``[0, input_dim)``.
+        output_dim: Size of each vector.
+        embeddings_initializer: Initializer of the ``(input_dim, output_dim)`` table
+            (default uniform in ``[-0.05, 0.05]``).
+        embeddings_regularizer: Regularizer of the table.
+        embeddings_constraint: Constraint on the table.
+        mask_zero: Treat id 0 as padding: the output carries the mask ``ids != 0`` for the
+            layers that follow (id 0 is still looked up).
+        weights: Optional initial table (Keras 2 argument).
+        lora_rank, lora_alpha: Build with LoRA of this rank (the table frozen, a trainable
+            low-rank update added; see ``enable_lora``). As in Keras 3.15, building with
+            ``lora_rank`` resets ``lora_alpha`` to ``lora_rank``.
+        **kwargs: Base layer arguments (``name``, ``dtype``, ``trainable``, ``input_length``...).
+
+    Call arguments:
+        inputs: Integer ids of any shape (floats are truncated).
+
+    Input shape:
+        ``(batch_size, ...)``.
+
+    Output shape:
+        ``(batch_size, ..., output_dim)``.
+
+    Example:
+
+    >>> layer = keras.layers.Embedding(100, 8, mask_zero=True)
+    >>> y = layer(np.array([[4, 7, 0]]))
+    >>> y.shape, y._keras_mask.tolist()
+    (torch.Size([1, 3, 8]), [[True, True, False]])
+    """
     _lora_target = "embeddings"
     _lora_prefix = "lora_embeddings"
     _lora_regularizer_attr = "embeddings_regularizer"

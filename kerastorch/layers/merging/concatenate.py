@@ -12,6 +12,31 @@ from kerastorch.layers.merging.base_merge import Merge
 
 
 class Concatenate(Merge):
+    """Concatenate a list of tensors along ``axis``.
+
+    All other axes must match. Masks are concatenated too (an input without a mask counts as
+    all True).
+
+    Args:
+        axis: The axis to join along (default the last).
+        **kwargs: Base layer arguments (``name``, ``dtype``...).
+
+    Call arguments:
+        inputs: A list of at least two tensors.
+        mask: Optional list of masks (taken from the inputs when not given).
+
+    Input shape:
+        A list of shapes equal except along ``axis``.
+
+    Output shape:
+        The common shape, with the sizes along ``axis`` added.
+
+    Example:
+
+    >>> layer = keras.layers.Concatenate()
+    >>> layer([np.ones((2, 3), "float32"), np.ones((2, 5), "float32")]).shape
+    torch.Size([2, 8])
+    """
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = int(axis)

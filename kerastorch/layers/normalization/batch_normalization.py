@@ -26,6 +26,44 @@ _HALF = (torch.float16, torch.bfloat16)
 
 
 class BatchNormalization(Layer):
+    """Normalize to zero mean and unit variance over the batch, then scale and shift.
+
+    In training (``training=True``, or a model in training mode) the layer uses the batch's
+    statistics and updates ``moving_mean``/``moving_variance`` (non-trainable buffers) as
+    ``moving = moving * momentum + batch * (1 - momentum)``; in inference it uses the moving
+    statistics. A frozen layer (``trainable=False``) always runs in inference mode, as in Keras.
+    Output: ``gamma * (x - mean) / sqrt(var + epsilon) + beta``.
+
+    Args:
+        axis: The features axis (normally the channels axis), an int or a list of ints.
+        momentum: Momentum of the moving statistics.
+        epsilon: Added to the variance to avoid dividing by zero.
+        center: Learn the offset ``beta``.
+        scale: Learn the factor ``gamma``.
+        beta_initializer, gamma_initializer: Initializers of ``beta`` and ``gamma``.
+        moving_mean_initializer, moving_variance_initializer: Initial moving statistics.
+        beta_regularizer, gamma_regularizer: Regularizers of ``beta`` and ``gamma``.
+        beta_constraint, gamma_constraint: Constraints on ``beta`` and ``gamma``.
+        synchronized: Accepted for Keras configs (one process: nothing to synchronize).
+        **kwargs: Base layer arguments (``name``, ``dtype``, ``trainable``...).
+
+    Call arguments:
+        inputs: A tensor of any rank.
+        training: Batch statistics (True) or moving statistics (False); None: the model's mode.
+        mask: Optional boolean mask: masked entries are left out of the batch statistics.
+
+    Input shape:
+        Any; ``axis`` must be defined.
+
+    Output shape:
+        Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.BatchNormalization()
+    >>> layer(np.ones((4, 3), "float32"), training=True).shape
+    torch.Size([4, 3])
+    """
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones", moving_mean_initializer="zeros",
                  moving_variance_initializer="ones", beta_regularizer=None, gamma_regularizer=None,

@@ -15,6 +15,39 @@ from kerastorch.layers.layer import Layer
 
 
 class LayerNormalization(Layer):
+    """Normalize each sample over ``axis`` (by default its last axis), then scale and shift.
+
+    Unlike ``BatchNormalization`` the statistics come from each sample alone, so training
+    and inference compute the same thing.
+
+    Args:
+        axis: Axis or axes to normalize over (per sample).
+        epsilon: Added to the variance to avoid dividing by zero.
+        center: Learn the offset ``beta``.
+        scale: Learn the factor ``gamma``.
+        rms_scaling: Keras's deprecated variant: divide by ``sqrt(var + epsilon)`` without
+            subtracting the mean, and scale only.
+        beta_initializer, gamma_initializer: Initializers of ``beta`` and ``gamma``.
+        beta_regularizer, gamma_regularizer: Regularizers of ``beta`` and ``gamma``.
+        beta_constraint, gamma_constraint: Constraints on ``beta`` and ``gamma``.
+        **kwargs: Base layer arguments (``name``, ``dtype``, ``trainable``...).
+
+    Call arguments:
+        inputs: A tensor.
+
+    Input shape:
+        Any.
+
+    Output shape:
+        Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.LayerNormalization()
+    >>> y = layer(np.arange(6, dtype="float32").reshape(2, 3))
+    >>> [round(v, 3) for v in y[0].tolist()]
+    [-1.224, 0.0, 1.224]
+    """
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):

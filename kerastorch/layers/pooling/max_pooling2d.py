@@ -5,6 +5,31 @@ from kerastorch.layers.pooling.base_pooling import BasePooling
 
 
 class MaxPooling2D(BasePooling):
+    """Maximum over ``pool_size`` windows of each channel of 2D inputs.
+
+    Args:
+        pool_size: Window size, an int for both axes or a 2-tuple.
+        strides: Step between windows (default: ``pool_size``).
+        padding: ``"valid"`` or ``"same"`` (TensorFlow's: output ``ceil(n / stride)``).
+        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
+        **kwargs: Base layer arguments (``name``, ``dtype``...).
+
+    Call arguments:
+        inputs: A 4D tensor.
+
+    Input shape:
+        ``(batch_size, rows, cols, channels)`` (channels_last) or ``(batch_size, channels, rows, cols)``.
+
+    Output shape:
+        ``(batch_size, pooled_rows, pooled_cols, channels)`` (channels_last) or
+        ``(batch_size, channels, pooled_rows, pooled_cols)``.
+
+    Example:
+
+    >>> layer = keras.layers.MaxPooling2D()
+    >>> layer(np.ones((2, 28, 28, 3), "float32")).shape
+    torch.Size([2, 14, 14, 3])
+    """
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(pool_size, strides, 2, pool_mode="max", padding=padding, data_format=data_format,
                          **kwargs)

@@ -42,6 +42,40 @@ def _strip(name: str, prefix: str) -> str:
 
 
 class Bidirectional(Layer):
+    """Run a recurrent layer forwards and a copy backwards over the sequence, and merge their outputs.
+
+    Like Keras, the wrapped layer is re-created from its config as ``forward_<name>``, with a
+    ``go_backwards`` copy ``backward_<name>`` (or ``backward_layer``); with
+    ``return_sequences`` the backward outputs are flipped back to the input's time order
+    before merging.
+
+    Args:
+        layer: A recurrent layer instance (``LSTM``, ``GRU``, ``SimpleRNN``, ``RNN``...).
+        merge_mode: How the two outputs combine: ``"concat"`` (default), ``"sum"``, ``"mul"``,
+            ``"ave"``, or None for a list of both.
+        weights: Optional initial weights (Keras 2 argument).
+        backward_layer: Optional recurrent layer for the backward direction.
+        **kwargs: Base layer arguments (``name``, ``dtype``, ``trainable``...).
+
+    Call arguments:
+        sequences: ``(batch_size, timesteps, features)``.
+        initial_state: Optional states of both directions (forward ones first).
+        mask: Optional boolean ``(batch_size, timesteps)``.
+        training: Whether dropout applies (None: the model's mode).
+
+    Input shape:
+        ``(batch_size, timesteps, features)``.
+
+    Output shape:
+        That of the wrapped layer, with the last axis doubled for ``"concat"``; with
+        ``return_state``, the merged output followed by the states of both directions.
+
+    Example:
+
+    >>> layer = keras.layers.Bidirectional(keras.layers.LSTM(4))
+    >>> layer(np.ones((2, 10, 8), "float32")).shape
+    torch.Size([2, 8])
+    """
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
         if not isinstance(layer, Layer):
             raise ValueError(f"Please initialize `Bidirectional` layer with a `keras.layers.Layer` instance. "

@@ -137,6 +137,54 @@ class GRUCell(DropoutRNNCell, Layer):
 
 @cell_utils.delegate(*cell_utils.DELEGATED, "recurrent_activation", "reset_after", "implementation")
 class GRU(RNN):
+    """Gated Recurrent Unit layer (Cho et al., 2014).
+
+    Gates in Keras's order ``z, r, h``. ``reset_after=True`` (default, Keras 3 and cuDNN's
+    variant) applies the reset gate after the recurrent matrix product and keeps two bias
+    rows; ``reset_after=False`` is the original formulation with one bias.
+
+    Args:
+        units: Size of the output and the state.
+        activation: Activation of the candidate state (default tanh).
+        recurrent_activation: Activation of the gates (default sigmoid).
+        reset_after: Where the reset gate applies (see above).
+        use_bias: Whether the layer uses a bias vector.
+        kernel_initializer, recurrent_initializer, bias_initializer: Initializers of the input
+            kernel, the recurrent kernel (default orthogonal) and the bias.
+        kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer:
+            Regularizers of the weights and of the output.
+        kernel_constraint, recurrent_constraint, bias_constraint: Constraints on the weights.
+        dropout: Fraction of the inputs dropped in training (one mask for all steps).
+        recurrent_dropout: Fraction of the recurrent state dropped in training.
+        seed: Seed of the dropout masks.
+        return_sequences: Return the output of every step, not only the last.
+        return_state: Also return the final state.
+        go_backwards: Process the sequence from last step to first.
+        stateful: Keep the final states of a batch as the initial states of the next one
+            (sample ``i`` continues sample ``i``); reset with ``reset_states()``.
+        unroll: Accepted for Keras compatibility (kerastorch runs the loop eagerly either way).
+        **kwargs: Base layer arguments (``name``, ``dtype``, ``trainable``...).
+
+    Call arguments:
+        sequences: A 3D tensor ``(batch_size, timesteps, features)``.
+        initial_state: Initial state tensor(s); None for zeros.
+        mask: Boolean ``(batch_size, timesteps)``: False steps are skipped (the state is
+            carried over). Taken from the inputs (e.g. ``Embedding(mask_zero=True)``) when not given.
+        training: Whether dropout applies (None: the model's mode).
+
+    Input shape:
+        ``(batch_size, timesteps, features)``.
+
+    Output shape:
+        ``(batch_size, units)``, or ``(batch_size, timesteps, units)`` with ``return_sequences``;
+        with ``return_state``, a list ``[output, state]`` of such tensors.
+
+    Example:
+
+    >>> layer = keras.layers.GRU(4)
+    >>> layer(np.ones((2, 10, 8), "float32")).shape
+    torch.Size([2, 4])
+    """
     _expected_ndim = 3
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,

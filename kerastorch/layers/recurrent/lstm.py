@@ -123,6 +123,54 @@ class LSTMCell(DropoutRNNCell, Layer):
 
 @cell_utils.delegate(*cell_utils.DELEGATED, "recurrent_activation", "unit_forget_bias", "implementation")
 class LSTM(RNN):
+    """Long Short-Term Memory layer (Hochreiter and Schmidhuber, 1997).
+
+    Gates in Keras's order ``i, f, c, o``; kernels are ``(features, 4 * units)`` and
+    ``(units, 4 * units)`` as Keras stores them. With the default activations and no
+    recurrent dropout, the steps run in torch's fused LSTM kernel.
+
+    Args:
+        units: Size of the output and of the hidden and cell states.
+        activation: Activation of the cell candidate and the output (default tanh).
+        recurrent_activation: Activation of the gates (default sigmoid).
+        unit_forget_bias: Start the forget-gate bias at 1 (Jozefowicz et al., 2015).
+        use_bias: Whether the layer uses a bias vector.
+        kernel_initializer, recurrent_initializer, bias_initializer: Initializers of the input
+            kernel, the recurrent kernel (default orthogonal) and the bias.
+        kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer:
+            Regularizers of the weights and of the output.
+        kernel_constraint, recurrent_constraint, bias_constraint: Constraints on the weights.
+        dropout: Fraction of the inputs dropped in training (one mask for all steps).
+        recurrent_dropout: Fraction of the recurrent state dropped in training.
+        seed: Seed of the dropout masks.
+        return_sequences: Return the output of every step, not only the last.
+        return_state: Also return the final states ``h`` and ``c``.
+        go_backwards: Process the sequence from last step to first.
+        stateful: Keep the final states of a batch as the initial states of the next one
+            (sample ``i`` continues sample ``i``); reset with ``reset_states()``.
+        unroll: Accepted for Keras compatibility (kerastorch runs the loop eagerly either way).
+        **kwargs: Base layer arguments (``name``, ``dtype``, ``trainable``...).
+
+    Call arguments:
+        sequences: A 3D tensor ``(batch_size, timesteps, features)``.
+        initial_state: Initial state tensor(s) ``[h, c]``; None for zeros.
+        mask: Boolean ``(batch_size, timesteps)``: False steps are skipped (the state is
+            carried over). Taken from the inputs (e.g. ``Embedding(mask_zero=True)``) when not given.
+        training: Whether dropout applies (None: the model's mode).
+
+    Input shape:
+        ``(batch_size, timesteps, features)``.
+
+    Output shape:
+        ``(batch_size, units)``, or ``(batch_size, timesteps, units)`` with ``return_sequences``;
+        with ``return_state``, a list ``[output, h, c]`` of such tensors.
+
+    Example:
+
+    >>> layer = keras.layers.LSTM(4, return_sequences=True)
+    >>> layer(np.ones((2, 10, 8), "float32")).shape
+    torch.Size([2, 10, 4])
+    """
     _expected_ndim = 3
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,

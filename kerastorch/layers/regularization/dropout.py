@@ -12,6 +12,36 @@ from kerastorch.layers.regularization._random import SeedStream, concrete_noise_
 
 
 class Dropout(Layer):
+    """Randomly set a fraction ``rate`` of the inputs to 0 in training, scaling the rest by ``1 / (1 - rate)``.
+
+    In inference (``training=False``, or a model in inference mode) the inputs pass unchanged,
+    so the expected sum of the activations is the same in both modes.
+
+    Args:
+        rate: Fraction of the inputs to drop, in ``[0, 1]``.
+        noise_shape: Shape of the keep/drop mask, broadcast against the inputs (e.g.
+            ``(batch_size, 1, features)`` drops the same features at every step); None entries
+            take the input's size.
+        seed: Seed of the masks (reproducible drops).
+        **kwargs: Base layer arguments (``name``, ``dtype``, ``trainable``...).
+
+    Call arguments:
+        inputs: A tensor of any rank.
+        training: Whether to drop (None: the model's mode).
+
+    Input shape:
+        Any.
+
+    Output shape:
+        Same as the input.
+
+    Example:
+
+    >>> layer = keras.layers.Dropout(0.5, seed=1)
+    >>> y = layer(np.ones((2, 4), "float32"), training=True)
+    >>> sorted(set(y.flatten().tolist())) in ([0.0, 2.0], [2.0], [0.0])
+    True
+    """
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(rate, (int, float)) or not 0 <= rate <= 1:

@@ -16,6 +16,29 @@ from kerastorch.layers.layer import Layer
 
 
 class Flatten(Layer):
+    """Flatten every axis but the batch axis: ``(batch, d1, ..., dn)`` -> ``(batch, d1 * ... * dn)``.
+
+    Args:
+        data_format: ``"channels_last"`` (default) or ``"channels_first"``; channels_first
+            inputs are flattened in channels_last order, as Keras does, so weights that follow
+            work with either layout.
+        **kwargs: Base layer arguments (``name``, ``dtype``...).
+
+    Call arguments:
+        inputs: A tensor of rank 2 or more (a 1D input gets a trailing axis of size 1).
+
+    Input shape:
+        ``(batch_size, ...)``.
+
+    Output shape:
+        ``(batch_size, product of the other axes)``.
+
+    Example:
+
+    >>> layer = keras.layers.Flatten()
+    >>> layer(np.ones((2, 3, 4), "float32")).shape
+    torch.Size([2, 12])
+    """
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.data_format = standardize_data_format(data_format)

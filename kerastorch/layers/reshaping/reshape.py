@@ -9,6 +9,28 @@ from kerastorch.layers.layer import Layer
 
 
 class Reshape(Layer):
+    """Reshape each sample to ``target_shape`` (the batch axis is kept).
+
+    Args:
+        target_shape: The new shape without the batch axis; one entry may be ``-1`` to take
+            the size the others leave.
+        **kwargs: Base layer arguments (``name``, ``dtype``...).
+
+    Call arguments:
+        inputs: A tensor whose sample size equals that of ``target_shape``.
+
+    Input shape:
+        ``(batch_size, ...)``.
+
+    Output shape:
+        ``(batch_size, *target_shape)``.
+
+    Example:
+
+    >>> layer = keras.layers.Reshape((3, -1))
+    >>> layer(np.ones((2, 12), "float32")).shape
+    torch.Size([2, 3, 4])
+    """
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
         try:
