@@ -448,23 +448,23 @@ def max_pool(inputs: Any, pool_size: Any, strides: Any = None, padding: str = "v
 
 def average_pool(inputs: Any, pool_size: Any, strides: Any = None, padding: str = "valid",
                  data_format: str | None = None) -> Tensor:
-    """Mean pooling; with ``padding="same"`` border windows average only their real entries."""
+    """Mean pooling; with ``padding="same"`` border windows average only their real entries.
+
+    (When "same" needs more padding on one side than the other, Keras's torch backend instead
+    repeats the edge values into the lopsided border, and so does this function.)
+    """
     x, n, pool, strides, padding, data_format = _pool("average_pool", inputs, pool_size, strides, padding,
                                                       data_format)
-    x = _float(x)
     fn = (F.avg_pool1d, F.avg_pool2d, F.avg_pool3d)[n - 1]
+    torch_padding: Any = 0
     if padding == "same":
         pads = _same_pads(x.shape[2:], pool, strides, (1,) * n)
         if any(left != right for left, right in pads):
-            # Keras's torch backend replicates the edge when the padding is lopsided, so those
-            # windows average the repeated border values.
-            return _from_channels_first(fn(_pad_spatial(x, pads, mode="replicate"), kernel_size=pool,
-                                           stride=strides), data_format)
-        ones = torch.ones((1, 1) + tuple(x.shape[2:]), dtype=x.dtype, device=x.device)
-        total = fn(_pad_spatial(x, pads), kernel_size=pool, stride=strides)
-        count = fn(_pad_spatial(ones, pads), kernel_size=pool, stride=strides)
-        return _from_channels_first(total / count, data_format)
-    return _from_channels_first(fn(x, kernel_size=pool, stride=strides), data_format)
+            x = _pad_spatial(x, pads, mode="replicate")
+        else:
+            torch_padding = [left for left, _ in pads]
+    out = fn(x, kernel_size=pool, stride=strides, padding=torch_padding, count_include_pad=False)
+    return _from_channels_first(out, data_format)
 
 
 def _adaptive(op: str, fn_table: tuple, inputs: Any, output_size: Any, data_format: Any) -> Tensor:

@@ -676,3 +676,66 @@ def test_variants_match_keras(K, name):
     RNG[0] = np.random.default_rng(11)
     theirs = VARIANTS[name](K)
     _assert_same(name, ours, theirs)
+
+
+# ---------------------------------------------------------------- dtype promotion
+# Keras's result dtypes for every pair of input dtypes (and Python scalars), per representative op.
+
+PROMO_DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32", "float64"]
+PROMO_BINARY = {
+    "add": lambda o, a, b: o.add(a, b), "subtract": lambda o, a, b: o.subtract(a, b),
+    "multiply": lambda o, a, b: o.multiply(a, b), "divide": lambda o, a, b: o.divide(a, b),
+    "floor_divide": lambda o, a, b: o.floor_divide(a, b), "mod": lambda o, a, b: o.mod(a, b),
+    "power": lambda o, a, b: o.power(a, b), "maximum": lambda o, a, b: o.maximum(a, b),
+    "divide_no_nan": lambda o, a, b: o.divide_no_nan(a, b), "arctan2": lambda o, a, b: o.arctan2(a, b),
+    "hypot": lambda o, a, b: o.hypot(a, b), "logaddexp": lambda o, a, b: o.logaddexp(a, b),
+    "matmul": lambda o, a, b: o.matmul(a, b), "dot": lambda o, a, b: o.dot(a, b),
+    "tensordot": lambda o, a, b: o.tensordot(a, b, axes=1), "outer": lambda o, a, b: o.outer(a, b),
+    "where": lambda o, a, b: o.where(torch.tensor([True, False]), a, b),
+    "concatenate": lambda o, a, b: o.concatenate([a, b]), "stack": lambda o, a, b: o.stack([a, b]),
+    "dstack": lambda o, a, b: o.dstack([a, b]), "fmax": lambda o, a, b: o.fmax(a, b),
+    "heaviside": lambda o, a, b: o.heaviside(a, b), "isclose": lambda o, a, b: o.isclose(a, b),
+}
+PROMO_UNARY = ["sqrt", "exp", "floor", "ceil", "abs", "square", "mean", "sum", "prod", "var", "cumsum", "cumprod",
+               "argmax", "median", "nanmean", "nansum", "cbrt", "exp2", "fabs", "i0", "deg2rad", "trace", "norm",
+               "average", "relu", "sigmoid", "erf", "logsumexp", "count_nonzero", "sort", "arcsin", "sinh"]
+
+
+def _dtype_or_error(fn):
+    try:
+        out = fn()
+    except (RuntimeError, TypeError, ValueError):
+        return "error"
+    out = out[0] if isinstance(out, (tuple, list)) else out
+    return str(out.dtype)
+
+
+@pytest.mark.parametrize("name", sorted(PROMO_BINARY))
+def test_binary_dtype_promotion_matches_keras(K, name):
+    fn = PROMO_BINARY[name]
+    problems = []
+    operands = [torch.ones(2, dtype=getattr(torch, d)) for d in PROMO_DTYPES]
+    for a in operands:
+        for b in operands + [2, 1.5]:
+            theirs = _dtype_or_error(lambda a=a, b=b: fn(K, a, b))
+            if theirs == "error":
+                continue  # where Keras refuses a combination, kerastorch may still compute it
+            ours = _dtype_or_error(lambda a=a, b=b: fn(kt_ops, a, b))
+            if ours != theirs:
+                problems.append(f"{a.dtype} with {b if not isinstance(b, torch.Tensor) else b.dtype}: "
+                                f"{ours} vs Keras's {theirs}")
+    assert not problems, f"{name}: " + "; ".join(problems)
+
+
+@pytest.mark.parametrize("name", PROMO_UNARY)
+def test_unary_dtype_rules_match_keras(K, name):
+    problems = []
+    for d in PROMO_DTYPES:
+        x = torch.ones((2, 2), dtype=getattr(torch, d))
+        theirs = _dtype_or_error(lambda x=x: getattr(K, name)(x))
+        if theirs == "error":
+            continue
+        ours = _dtype_or_error(lambda x=x: getattr(kt_ops, name)(x))
+        if ours != theirs:
+            problems.append(f"{d}: {ours} vs Keras's {theirs}")
+    assert not problems, f"{name}: " + "; ".join(problems)
