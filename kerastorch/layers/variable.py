@@ -23,8 +23,8 @@ class Variable(nn.Parameter):
         """``keras.Variable(initializer, shape=None, dtype=None, trainable=True, ..., name=None)``.
 
         ``initializer`` is a value (array, list, tensor) or an initializer (callable or name such
-        as ``"glorot_uniform"``, which needs ``shape``). A torch tensor keeps its dtype unless
-        ``dtype`` is given; other values default to ``floatx()``, as in Keras. ``autocast``,
+        as ``"glorot_uniform"``, which needs ``shape``). Without ``dtype`` a value keeps its own
+        dtype and an initializer makes ``floatx()``, as in Keras. ``autocast``,
         ``aggregation``, ``synchronization`` and ``layout`` are accepted for compatibility:
         they concern Keras's distributed and mixed-precision machinery, which torch handles
         outside the variable.
@@ -50,7 +50,10 @@ class Variable(nn.Parameter):
             if dtype is not None:
                 tensor = tensor.to(to_torch_dtype(dtype))
         else:
-            tensor = torch.as_tensor(np.asarray(value), dtype=to_torch_dtype(dtype or floatx()))
+            # As Keras: without a dtype, a value keeps its own (Python floats -> floatx, ints -> int32,
+            # NumPy arrays their dtype).
+            from kerastorch.ops.core import convert_to_tensor
+            tensor = convert_to_tensor(value, dtype=dtype).detach().cpu()
         if shape is not None and tuple(tensor.shape) != tuple(shape):
             raise ValueError(f"Initial value has shape {tuple(tensor.shape)} but the Variable was given "
                              f"shape={tuple(shape)}.")

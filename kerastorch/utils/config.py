@@ -75,7 +75,7 @@ class Config:
         try:
             return self._config[name]
         except KeyError as error:
-            raise AttributeError(f"Unknown attribute: '{name}'") from error
+            raise AttributeError(f"Unknown attribute: '{name}'.") from error
 
     def __setitem__(self, key: str, item: Any) -> None:
         self._raise_if_frozen()

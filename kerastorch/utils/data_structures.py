@@ -3,8 +3,8 @@
 
 ``split_dataset`` follows Keras's torch path: arrays (or a list/tuple of arrays) become a
 ``TensorDataset``, the sizes are resolved with Keras's rules (fractions rounded, the
-missing side the complement), and ``torch.utils.data.random_split`` cuts it, in order
-unless ``shuffle`` is set. The returned objects are ``torch.utils.data.Subset``s, as
+missing side the complement), and it is cut in order, or with ``random_split`` on a
+generator seeded with ``seed`` when ``shuffle`` is set (the same split Keras makes). The returned objects are ``torch.utils.data.Subset``s, as
 Keras returns on torch.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from torch.utils.data import Dataset, TensorDataset, random_split
+from torch.utils.data import Dataset, Subset, TensorDataset, random_split
 
 
 def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> Any:
@@ -97,12 +97,17 @@ def split_dataset(dataset: Any, left_size: Any = None, right_size: Any = None, s
         raise ValueError("At least one of the `left_size` or `right_size` must be specified. Received: "
                          "left_size=None and right_size=None")
     left, right = _sizes(left_size, right_size, len(dataset))
-    generator = None
     if shuffle:
         generator = torch.Generator()
         if seed is not None:
             generator.manual_seed(seed)
         else:
             generator.seed()
-    left_split, right_split = random_split(dataset, [left, right], generator=generator)
-    return left_split, right_split
+        rest = len(dataset) - left - right  # samples in neither split when the sizes do not add up
+        left_split, right_split, *_ = random_split(dataset, [left, right] + ([rest] if rest else []),
+                                                   generator=generator)
+        return left_split, right_split
+    # Unshuffled: the first `left` samples, then the next `right`. (Keras 3.15 on torch passes no
+    # generator to random_split here, which then shuffles with torch's global RNG anyway; this
+    # keeps the documented order.)
+    return Subset(dataset, range(left)), Subset(dataset, range(left, left + right))
