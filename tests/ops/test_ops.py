@@ -245,3 +245,22 @@ def test_layer_and_rms_normalization_over_a_middle_axis():
     close(ops.layer_normalization(x, gamma, beta, axis=1, epsilon=1e-3), want)
     rms = np.sqrt((x ** 2).mean(axis=1, keepdims=True) + 1e-3)
     close(ops.rms_normalization(x, gamma[:, None], axis=1, epsilon=1e-3), x / rms * gamma[:, None])
+
+
+def test_numpy_semantics_where_keras_torch_backend_deviates():
+    # Keras 3.15.1 on torch drops keepdims for axis=None, pads only the last axis for an int
+    # pad_width and treats "symmetric" as "edge"; kerastorch keeps NumPy's (documented) meaning.
+    x = np.arange(6, dtype="float32").reshape(2, 3)
+    assert tuple(ops.max(x, keepdims=True).shape) == np.max(x, keepdims=True).shape == (1, 1)
+    close(ops.pad(x, 1), np.pad(x, 1))
+    close(ops.pad(x, ((0, 0), (2, 1)), mode="symmetric"), np.pad(x, ((0, 0), (2, 1)), mode="symmetric"))
+
+
+def test_image_ops_default_to_channels_last_and_seeded_elastic_is_reproducible():
+    img = np.random.default_rng(0).uniform(size=(1, 5, 6, 3)).astype("float32")
+    # Keras's eager gaussian_blur with data_format=None blurs as channels_first; here None means
+    # image_data_format() ("channels_last") everywhere.
+    close(ops.image.gaussian_blur(img), ops.image.gaussian_blur(img, data_format="channels_last"))
+    a = ops.image.elastic_transform(img, seed=3)
+    assert torch.equal(a, ops.image.elastic_transform(img, seed=3))
+    assert not torch.equal(a, ops.image.elastic_transform(img, seed=4))

@@ -1,10 +1,17 @@
 """NumPy-style ``keras.ops`` (``keras.ops.numpy``) on torch tensors.
 
 Argument names and defaults follow Keras (``axis``/``keepdims``, ``x1``/``x2``), and so
-do its dtype rules where they differ from torch's: means and roots of integer tensors
-are floats, integer sums and cumulative sums keep int32, index results are int32.
-This module shadows builtins (``sum``, ``max``, ``abs`` ...), so inside it the builtins
-are always spelled ``builtins.x``.
+do its dtype rules where they differ from torch's: the results are the dtypes Keras 3.15.1
+gives on its torch backend (its promotion lattice in ``_helpers.result_type``, which also
+narrows 64-bit results to 32 bits for many ops; means and roots of integers are floats;
+small-int sums accumulate in int32; index results are int32).
+
+The package is split by section: this file holds the basics (arithmetic, comparison,
+reductions, linear algebra, creation, shapes, indexing); ``_math`` the further elementwise
+math (inverse trig, hyperbolic, bitwise ...), ``_statistics`` NaN-aware reductions,
+quantiles and searching, ``_arrays`` splits/stacks/windows/products and ``vectorize``. All
+are re-exported here, so ``ops.numpy`` is one namespace as in Keras. These modules shadow
+builtins (``sum``, ``max``, ``abs`` ...), so inside them builtins are spelled ``builtins.x``.
 """
 from __future__ import annotations
 
