@@ -34,6 +34,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from kerastorch import constraints, initializers, regularizers
 from kerastorch._core import config, naming, tree
 from kerastorch._core.tensors import numeric_leaves_to_tensors
 from kerastorch.graph.keras_tensor import any_keras_tensor
@@ -104,7 +105,6 @@ class Layer(nn.Module, LayerGraphMixin):
         self._call_has_mask = "mask" in params
         self.activity_regularizer = kwargs.get("activity_regularizer")
         if self.activity_regularizer is not None:
-            from kerastorch import regularizers
             self.activity_regularizer = regularizers.get(self.activity_regularizer)
         batch_input_shape = kwargs.get("batch_input_shape")
         if batch_input_shape is None and kwargs.get("input_shape") is not None:
@@ -127,7 +127,6 @@ class Layer(nn.Module, LayerGraphMixin):
         The initializer sees the Keras shape (so fans are Keras's); the value is then
         converted to this layer's internal layout by ``_weight_from_keras``.
         """
-        from kerastorch import constraints, initializers, regularizers
         name = name or f"variable_{len(self._keras_weights)}"
         attr = name
         i = 1

@@ -1,9 +1,9 @@
 """``keras.losses``: loss functions, ``Loss`` classes and ``get/serialize/deserialize``."""
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
+from kerastorch._core.identifiers import Identifiers
 from kerastorch.losses.loss import Loss, reduce_weighted_values
 from kerastorch.losses.losses import (
     CTC,
@@ -84,40 +84,22 @@ ALL_OBJECTS_DICT.update({
 })
 
 
-def serialize(loss) -> dict[str, Any] | str:
+# The one identifier rule (kerastorch._core.identifiers): function names give the function,
+# class names the class (an instance from `get`), as in Keras.
+_IDENTIFIERS = Identifiers("loss", "keras.losses", ALL_OBJECTS_DICT, example="mean_squared_error",
+                           base_class=Loss, instantiate_names=False)
+
+
+def serialize(loss) -> dict[str, Any]:
     """Keras 3 form: classes as ``{"module", "class_name", "config", ...}``, functions by name."""
-    if isinstance(loss, Loss):
-        cls = type(loss)
-        builtin = ALL_OBJECTS_DICT.get(cls.__name__) is cls
-        return {"module": "keras.losses" if builtin else cls.__module__, "class_name": cls.__name__,
-                "config": loss.get_config(), "registered_name": None if builtin else cls.__name__}
-    if callable(loss) and hasattr(loss, "__name__"):
-        return {"module": "keras.losses", "class_name": "function", "config": loss.__name__,
-                "registered_name": loss.__name__}
-    raise TypeError(f"Cannot serialize {loss!r}: expected a Loss instance or a loss function.")
-
-
-def _lookup(name: str, custom_objects: dict | None):
-    obj = (custom_objects or {}).get(name) or ALL_OBJECTS_DICT.get(name)
-    if obj is None:
-        raise ValueError(f"Could not interpret loss identifier: {name!r}. Valid names are: "
-                         f"{sorted(ALL_OBJECTS_DICT)}; or pass a Loss instance or a callable.")
-    return obj
+    if not isinstance(loss, Loss) and not callable(loss):
+        raise TypeError(f"Cannot serialize {loss!r}: expected a Loss instance or a loss function.")
+    return _IDENTIFIERS.serialize(loss)
 
 
 def deserialize(config, custom_objects: dict | None = None):
     """Rebuild a loss from ``serialize`` output, a Keras 2 ``{"class_name", "config"}`` dict or a name."""
-    if isinstance(config, str):
-        return _lookup(config, custom_objects)
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"Could not interpret loss config: {config!r}. Expected a dict with 'class_name' "
-                         "and 'config' keys, or a loss name.")
-    if config["class_name"] == "function":
-        return _lookup(config.get("registered_name") or config["config"], custom_objects)
-    obj = _lookup(config["class_name"], custom_objects)
-    if not inspect.isclass(obj):
-        return obj
-    return obj.from_config(dict(config.get("config") or {}))
+    return _IDENTIFIERS.deserialize(config, custom_objects)
 
 
 def get(identifier):
@@ -127,20 +109,7 @@ def get(identifier):
     names (``"SparseCategoricalCrossentropy"``) an instance, as in Keras.  Unknown names raise
     ValueError listing the valid ones.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = _lookup(identifier, None)
-    else:
-        obj = identifier
-    if inspect.isclass(obj):
-        obj = obj()
-    if callable(obj):
-        return obj
-    raise ValueError(f"Could not interpret loss identifier: {identifier!r}. Valid names are: "
-                     f"{sorted(ALL_OBJECTS_DICT)}; or pass a Loss instance or a callable.")
+    return _IDENTIFIERS.get(identifier)
 
 
 __all__ = sorted(set(ALL_OBJECTS_DICT) - {"bce", "BCE"} | {

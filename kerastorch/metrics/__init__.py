@@ -1,10 +1,10 @@
 """``keras.metrics``: stateful metrics, metric functions and ``get/serialize/deserialize``."""
 from __future__ import annotations
 
-import inspect
-import re
 from typing import Any
 
+from kerastorch._core.identifiers import Identifiers
+from kerastorch._core.naming import to_snake_case
 from kerastorch.losses.losses import (
     binary_crossentropy,
     binary_focal_crossentropy,
@@ -101,16 +101,9 @@ ALL_OBJECTS = (
 )
 
 
-def _snake(name: str) -> str:
-    """Keras's ``to_snake_case`` (``"AUC"`` -> ``"auc"``, ``"TopKCategoricalAccuracy"`` -> ``"top_k_..."``)."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
 # As in Keras 3: class names and their snake_case map to classes (``get`` instantiates them).
 ALL_OBJECTS_DICT: dict[str, Any] = {cls.__name__: cls for cls in ALL_OBJECTS}
-ALL_OBJECTS_DICT.update({_snake(cls.__name__): cls for cls in ALL_OBJECTS})
+ALL_OBJECTS_DICT.update({to_snake_case(cls.__name__): cls for cls in ALL_OBJECTS})
 ALL_OBJECTS_DICT.update({
     "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "mse": MeanSquaredError, "MSE": MeanSquaredError,
     "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError, "mape": MeanAbsolutePercentageError,
@@ -121,47 +114,36 @@ ALL_OBJECTS_DICT.update({
 _TRAINER_RESOLVED = ("accuracy", "acc")
 
 
+# Functions reachable by name only when no class owns the name (classes win, as in Keras).
+_FUNCTIONS = {fn.__name__: fn for fn in (
+    binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy,
+    sparse_top_k_categorical_accuracy, huber, log_cosh, binary_focal_crossentropy,
+    categorical_focal_crossentropy)}
+
+
+def _hint(name: str) -> str:
+    if name.lower() in _TRAINER_RESOLVED:
+        return ("'accuracy'/'acc' are resolved by `model.compile` from the data's shapes; use "
+                "`resolve_accuracy` or a concrete class such as 'binary_accuracy'.")
+    return ""
+
+
+# The one identifier rule (kerastorch._core.identifiers); names give classes or functions.
+_IDENTIFIERS = Identifiers("metric", "keras.metrics", ALL_OBJECTS_DICT, example="binary_accuracy",
+                           functions=_FUNCTIONS, hint=_hint, extra_valid_names=_TRAINER_RESOLVED,
+                           base_class=Metric, instantiate_names=False)
+
+
 def serialize(metric) -> dict[str, Any]:
     """Keras 3 form: ``{"module", "class_name", "config", "registered_name"}`` (functions by name)."""
-    if isinstance(metric, Metric):
-        cls = type(metric)
-        builtin = ALL_OBJECTS_DICT.get(cls.__name__) is cls
-        return {"module": "keras.metrics" if builtin else cls.__module__, "class_name": cls.__name__,
-                "config": metric.get_config(), "registered_name": None if builtin else cls.__name__}
-    if callable(metric) and hasattr(metric, "__name__"):
-        return {"module": "keras.metrics", "class_name": "function", "config": metric.__name__,
-                "registered_name": metric.__name__}
-    raise TypeError(f"Cannot serialize {metric!r}: expected a Metric instance or a metric function.")
-
-
-def _valid_names() -> list[str]:
-    return sorted(set(ALL_OBJECTS_DICT) | set(_FUNCTIONS) | set(_TRAINER_RESOLVED))
-
-
-def _lookup(name: str, custom_objects: dict | None):
-    obj = (custom_objects or {}).get(name) or ALL_OBJECTS_DICT.get(name) or _FUNCTIONS.get(name)
-    if obj is None:
-        hint = (" 'accuracy'/'acc' are resolved by `model.compile` from the data's shapes; use "
-                "`resolve_accuracy` or a concrete class such as 'binary_accuracy'."
-                if name.lower() in _TRAINER_RESOLVED else "")
-        raise ValueError(f"Could not interpret metric identifier: {name!r}.{hint} Valid names are: "
-                         f"{_valid_names()}")
-    return obj
+    if not isinstance(metric, Metric) and not callable(metric):
+        raise TypeError(f"Cannot serialize {metric!r}: expected a Metric instance or a metric function.")
+    return _IDENTIFIERS.serialize(metric)
 
 
 def deserialize(config, custom_objects: dict | None = None):
     """Rebuild a metric from ``serialize`` output, a ``{"class_name", "config"}`` dict or a name."""
-    if isinstance(config, str):
-        return _lookup(config, custom_objects)
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"Could not interpret metric config: {config!r}. Expected a dict with "
-                         "'class_name' and 'config' keys, or a metric name.")
-    if config["class_name"] == "function":
-        return _lookup(config.get("registered_name") or config["config"], custom_objects)
-    obj = _lookup(config["class_name"], custom_objects)
-    if not inspect.isclass(obj):
-        return obj
-    return obj.from_config(dict(config.get("config") or {}))
+    return _IDENTIFIERS.deserialize(config, custom_objects)
 
 
 def get(identifier):
@@ -173,27 +155,8 @@ def get(identifier):
     ``"accuracy"``/``"acc"`` depend on the data and are resolved by the trainer
     with ``resolve_accuracy``.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = _lookup(identifier, None)
-    else:
-        obj = identifier
-    if inspect.isclass(obj):
-        obj = obj()
-    if callable(obj) or isinstance(obj, Metric):
-        return obj
-    raise ValueError(f"Could not interpret metric identifier: {identifier!r}. Valid names are: "
-                     f"{_valid_names()}")
+    return _IDENTIFIERS.get(identifier)
 
-
-# Functions reachable by name only when no class owns the name (classes win, as in Keras).
-_FUNCTIONS = {fn.__name__: fn for fn in (
-    binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy,
-    sparse_top_k_categorical_accuracy, huber, log_cosh, binary_focal_crossentropy,
-    categorical_focal_crossentropy)}
 
 __all__ = [
     "AUC", "Accuracy", "BinaryAccuracy", "BinaryCrossentropy", "CategoricalAccuracy", "CategoricalCrossentropy",

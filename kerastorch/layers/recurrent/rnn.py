@@ -24,10 +24,12 @@ import torch
 from torch import nn
 
 from kerastorch.backend import config, tree
+from kerastorch._core.tensors import numeric_leaves_to_tensors
 from kerastorch.graph.symbolic import is_probing
 from kerastorch.layers.layer import Layer
 from kerastorch.layers.recurrent import fused
 from kerastorch.layers.recurrent.dropout_rnn_cell import DropoutRNNCell
+from kerastorch.layers.recurrent.stacked_rnn_cells import StackedRNNCells
 from kerastorch.layers.serialization import deserialize, serialize
 
 
@@ -44,7 +46,6 @@ class RNN(Layer):
         kwargs.pop("time_major", None)  # Keras 2 configs; always False there
         kwargs.pop("use_cudnn", None)
         if isinstance(cell, (list, tuple)):
-            from kerastorch.layers.recurrent.stacked_rnn_cells import StackedRNNCells
             cell = StackedRNNCells(cell)
         if not callable(getattr(cell, "call", None)):
             raise ValueError(f"Argument `cell` should have a `call` method. Received: cell={cell!r}")
@@ -173,8 +174,7 @@ class RNN(Layer):
                 f'Layer "{self.name}" expects {len(expected)} initial state tensor(s) of shape(s) '
                 f"{expected_shapes} (batch size {batch}, state_size={self.cell.state_size}), but received "
                 f"initial_state with {len(given)} tensor(s) of shape(s) {given_shapes}.")
-        from kerastorch.layers.layer import _to_tensors
-        given = [_to_tensors(s).to(device=device, dtype=dtype) for s in given]
+        given = [numeric_leaves_to_tensors(s).to(device=device, dtype=dtype) for s in given]
         return tree.pack_sequence_as(default, given)
 
     def reset_state(self, states=None) -> None:

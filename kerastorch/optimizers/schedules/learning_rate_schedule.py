@@ -13,6 +13,8 @@ from typing import Any
 
 import torch
 
+from kerastorch._core.identifiers import Identifiers
+
 
 def _as_number(step) -> float:
     if isinstance(step, torch.Tensor):
@@ -215,16 +217,17 @@ ALL_OBJECTS = (LearningRateSchedule, ExponentialDecay, PiecewiseConstantDecay, P
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in ALL_OBJECTS}
 
 
+# The one identifier rule (kerastorch._core.identifiers), for configs only (schedules have no `get`).
+_IDENTIFIERS = Identifiers("learning rate schedule", "keras.optimizers.schedules", ALL_OBJECTS_DICT,
+                           example="ExponentialDecay", base_class=LearningRateSchedule, accept_callables=False)
+
+
 def serialize(learning_rate_schedule: LearningRateSchedule) -> dict[str, Any]:
     """The Keras 3 serialized form: ``{"module", "class_name", "config", "registered_name"}``."""
     if not isinstance(learning_rate_schedule, LearningRateSchedule):
         raise TypeError("`serialize` expects a LearningRateSchedule instance. "
                         f"Received: {learning_rate_schedule!r}")
-    cls = type(learning_rate_schedule)
-    builtin = ALL_OBJECTS_DICT.get(cls.__name__) is cls
-    return {"module": "keras.optimizers.schedules" if builtin else cls.__module__,
-            "class_name": cls.__name__, "config": learning_rate_schedule.get_config(),
-            "registered_name": None if builtin else cls.__name__}
+    return _IDENTIFIERS.serialize(learning_rate_schedule)
 
 
 def deserialize(config: dict[str, Any], custom_objects: dict | None = None) -> LearningRateSchedule:
@@ -232,11 +235,4 @@ def deserialize(config: dict[str, Any], custom_objects: dict | None = None) -> L
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError("Expected a dict with keys 'class_name' and 'config' to deserialize a learning "
                          f"rate schedule. Received: {config!r}")
-    objects = dict(ALL_OBJECTS_DICT)
-    objects.update(custom_objects or {})
-    name = config["class_name"]
-    cls = objects.get(name) or objects.get(config.get("registered_name") or "")
-    if cls is None:
-        raise ValueError(f"Unknown learning rate schedule: {name!r}. Expected one of "
-                         f"{sorted(ALL_OBJECTS_DICT)} or pass it in `custom_objects`.")
-    return cls.from_config(dict(config.get("config", {})))
+    return _IDENTIFIERS.deserialize(config, custom_objects)
