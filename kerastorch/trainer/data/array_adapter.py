@@ -11,7 +11,7 @@ import math
 import torch
 
 from kerastorch.backend import tree
-from kerastorch.trainer.data.data_adapter import DataAdapter, apply_class_weight, pack_x_y_sample_weight, to_tensor
+from kerastorch.trainer.data.base import DataAdapter, apply_class_weight, pack_x_y_sample_weight, to_tensor
 
 # Keep whole datasets on an accelerator when they are smaller than this.
 _MAX_DEVICE_BYTES = 2 * 1024 ** 3

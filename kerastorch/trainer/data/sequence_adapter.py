@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from kerastorch.trainer.data.data_adapter import (DataAdapter, apply_class_weight, to_device,
+from kerastorch.trainer.data.base import (DataAdapter, apply_class_weight, to_device,
                                                   pack_x_y_sample_weight, unpack_x_y_sample_weight)
 
 

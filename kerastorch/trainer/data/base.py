@@ -1,0 +1,101 @@
+"""The ``DataAdapter`` base class and the small helpers every adapter shares.
+
+An adapter turns what the user passed into an iterator of ``(x, y, sample_weight)``
+batches of torch tensors on the training device. ``num_batches`` is the number of
+batches per epoch, or None when unknown (a generator). The factory that picks an
+adapter (``get_data_adapter``) is in the package ``__init__``, above the adapters, so
+no module here imports an adapter.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import numpy as np
+import torch
+
+from kerastorch._core import tree
+from kerastorch._core.tensors import to_tensor
+from kerastorch.utils import PyDataset, Sequence
+
+__all__ = ["DataAdapter", "apply_class_weight", "class_weights_for", "pack_x_y_sample_weight", "to_device",
+           "to_tensor", "unpack_x_y_sample_weight"]
+
+
+class DataAdapter:
+    num_batches: int | None = None
+    batch_size: int | None = None
+
+    def iter_epoch(self) -> Iterator[tuple]:
+        raise NotImplementedError
+
+    def on_epoch_end(self) -> None:
+        pass
+
+
+def unpack_x_y_sample_weight(data) -> tuple:
+    """``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` → a 3-tuple, as Keras does."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data[0], data[1], data[2]
+    raise ValueError("Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, "
+                     f"found a tuple of {len(data)} elements.")
+
+
+def pack_x_y_sample_weight(x, y=None, sample_weight=None) -> tuple:
+    """The batch a train_step receives: ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``, as in Keras."""
+    if y is None:
+        return (x,)
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
+
+
+def to_device(structure, device: torch.device):
+    return tree.map_structure(lambda v: to_tensor(v, device) if v is not None else None, structure)
+
+
+def _is_array_like(x) -> bool:
+    if isinstance(x, (np.ndarray, torch.Tensor)):
+        return True
+    if isinstance(x, (list, tuple)) and x and all(isinstance(v, (np.ndarray, torch.Tensor)) for v in tree.flatten(x)):
+        return True
+    if isinstance(x, dict) and x and all(isinstance(v, (np.ndarray, torch.Tensor)) for v in tree.flatten(x)):
+        return True
+    if isinstance(x, (list, tuple)) and x and all(isinstance(v, (int, float)) for v in x):
+        return True
+    return False
+
+
+def _is_sequence(x) -> bool:
+    return isinstance(x, (Sequence, PyDataset))
+
+
+def class_weights_for(y: torch.Tensor, class_weight: dict) -> torch.Tensor:
+    """Per-sample weights from ``class_weight`` (labels as ids, or one-hot rows)."""
+    if y.ndim >= 2 and y.shape[-1] > 1:
+        ids = y.argmax(dim=-1)
+    else:
+        ids = y.reshape(y.shape[0], -1)[:, 0]
+        ids = ids.round().long() if ids.is_floating_point() else ids.long()
+    size = max(int(k) for k in class_weight) + 1
+    table = torch.ones(size, dtype=torch.float32, device=y.device)
+    for k, v in class_weight.items():
+        table[int(k)] = float(v)
+    ids = ids.reshape(ids.shape[0], -1)[:, 0] if ids.ndim > 1 else ids
+    return table[ids.clamp(0, size - 1)]
+
+
+def apply_class_weight(y, sample_weight, class_weight):
+    if not class_weight or y is None:
+        return sample_weight
+    if isinstance(y, (list, tuple, dict)):
+        raise ValueError("`class_weight` is only supported for models with a single output.")
+    w = class_weights_for(y, class_weight)
+    return w if sample_weight is None else sample_weight * w
