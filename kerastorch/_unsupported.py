@@ -14,6 +14,7 @@ from typing import NamedTuple
 class Unsupported(NamedTuple):
     reason: str
     alternative: str
+    keras2: bool = False  # a Keras 2 name (``from keras import backend as K``) absent from Keras 3
 
 
 class UnsupportedKerasAPI(AttributeError, NotImplementedError):
@@ -64,6 +65,27 @@ UNSUPPORTED: dict[str, Unsupported] = {
     "keras.utils.legacy": Unsupported(
         "keras.utils.legacy serializes tf.keras's Keras 2 object format, " + _TF_ONLY,
         "keras.utils.serialize_keras_object / deserialize_keras_object (which also read Keras 2 configs)"),
+    # ---- Keras 2's keras.backend (K.*): TensorFlow 1 graph-mode names
+    **{f"keras.backend.{name}": Unsupported(
+        "it belongs to TensorFlow 1's graph mode (sessions and placeholders), which eager torch does not have",
+        alternative, keras2=True) for name, alternative in (
+        ("placeholder", "keras.Input(shape=...) for a symbolic input, or a plain tensor"),
+        ("is_placeholder", "keras.backend.is_keras_tensor(x)"),
+        ("get_session", "eager execution (no session is needed)"),
+        ("set_session", "eager execution (no session is needed)"),
+        ("symbolic", "eager execution (nothing to mark)"),
+        ("eager", "eager execution (the default)"),
+        ("manual_variable_initialization", "variables initialized at creation (the default)"),
+    )},
+    "keras.backend.ctc_label_dense_to_sparse": Unsupported(
+        "it builds a tf.SparseTensor, which has no counterpart in the torch CTC path",
+        "keras.backend.ctc_batch_cost with dense labels and label lengths", keras2=True),
+    "keras.backend.local_conv1d": Unsupported(
+        "locally connected layers were removed in Keras 3", "keras.ops.conv, or torch.nn.functional.unfold with "
+        "per-position weights", keras2=True),
+    "keras.backend.local_conv2d": Unsupported(
+        "locally connected layers were removed in Keras 3", "keras.ops.conv, or torch.nn.functional.unfold with "
+        "per-position weights", keras2=True),
 }
 
 

@@ -24,6 +24,15 @@ from kerastorch._core.config import (  # noqa: F401 - public re-exports
 from kerastorch._core.naming import reset_uids as _reset_name_uids
 from kerastorch.backend.dtypes import (is_float_dtype, is_int_dtype, result_type,  # noqa: F401 - public
                                        standardize_dtype)
+from kerastorch.backend.keras2 import (  # noqa: F401 - the rest of Keras 2's K.* set
+    batch_normalization, binary_focal_crossentropy, categorical_focal_crossentropy, conv1d, conv2d,
+    conv2d_transpose, conv3d, ctc_batch_cost, ctc_decode, depthwise_conv2d, foldl, foldr, function, gradients,
+    in_top_k, is_sparse, learning_phase_scope, map_fn, moving_average_update, normalize_batch_in_training, pool2d,
+    pool3d, random_binomial, random_normal_variable, random_uniform_variable, resize_images, resize_volumes,
+    reverse, rnn, scoped_learning_phase, separable_conv2d, spatial_2d_padding, spatial_3d_padding,
+    temporal_padding, to_dense, truncated_normal, update, update_add, update_sub,
+)
+from kerastorch.backend.scopes import name_scope  # noqa: F401 - K.name_scope
 from kerastorch.activations.activations import relu as _relu
 from kerastorch.ops.core import convert_to_numpy as _convert_to_numpy
 from kerastorch.ops.core import convert_to_tensor as _convert_to_tensor
@@ -73,8 +82,12 @@ def reset_uids() -> None:
 
 
 def learning_phase() -> int:
-    """Always 0 (inference). Training mode is the ``training`` argument that ``fit`` passes to layers."""
-    return 0
+    """0 (inference), or the value of an enclosing ``learning_phase_scope``.
+
+    Training mode is the ``training`` argument that ``fit`` passes to layers.
+    """
+    scoped = scoped_learning_phase()
+    return 0 if scoped is None else scoped
 
 
 def set_learning_phase(value: int) -> None:
@@ -576,3 +589,9 @@ def in_train_phase(x: Any, alt: Any, training: Any = None) -> Any:
 
 def in_test_phase(x: Any, alt: Any, training: Any = None) -> Any:
     return in_train_phase(alt, x, training=training)
+
+
+# Keras 2 names with no torch meaning raise a message naming the alternative (kerastorch/_unsupported.py).
+from kerastorch._unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)

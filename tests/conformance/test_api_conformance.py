@@ -151,7 +151,10 @@ def _exclusion_params() -> list[str]:
 def test_excluded_name_is_real_and_raises_a_clear_error(qualname):
     from kerastorch._unsupported import UNSUPPORTED, UnsupportedKerasAPI
     module, name = qualname.rsplit(".", 1)
-    assert hasattr(importlib.import_module(module), name), f"{qualname} is not a Keras 3.15.1 public name"
+    if UNSUPPORTED[qualname].keras2:
+        assert name in walker.KERAS2_BACKEND_NAMES, f"{qualname} is not in the Keras 2 K.* list"
+    else:
+        assert hasattr(importlib.import_module(module), name), f"{qualname} is not a Keras 3.15.1 public name"
     kt_module = importlib.import_module(walker.kerastorch_module_name(module))
     with pytest.raises(UnsupportedKerasAPI) as info:
         getattr(kt_module, name)
@@ -168,6 +171,16 @@ def test_unknown_names_keep_the_plain_attribute_error():
         kerastorch.no_such_name  # noqa: B018
     assert not isinstance(info.value, UnsupportedKerasAPI)
     assert "no_such_name" in str(info.value)
+
+
+# ---------------------------------------------------------------- Keras 2's K.* set
+
+def test_keras2_backend_names_are_present_or_excluded():
+    import kerastorch.backend as K
+    from kerastorch._unsupported import UNSUPPORTED
+    missing = [n for n in walker.KERAS2_BACKEND_NAMES
+               if not hasattr(K, n) and f"keras.backend.{n}" not in UNSUPPORTED]
+    assert missing == []
 
 
 # ---------------------------------------------------------------- report

@@ -55,6 +55,28 @@ DATA_SIDE: frozenset[str] = frozenset(
         "timeseries_dataset_from_array", "array_to_img", "img_to_array", "load_img", "save_img",
         "bounding_boxes", "FeatureSpace"))
 
+# Keras 2's `keras.backend` (the K.* functions old custom layers call), as exported by Keras 2.15's
+# keras/backend.py. No oracle is installed for it, so the suite checks presence (or a reasoned
+# exclusion) only; the value tests are in tests/backend/.
+KERAS2_BACKEND_NAMES: tuple[str, ...] = tuple("""
+abs all any arange argmax argmin backend batch_dot batch_flatten batch_get_value batch_normalization
+batch_set_value bias_add binary_crossentropy binary_focal_crossentropy cast cast_to_floatx
+categorical_crossentropy categorical_focal_crossentropy clear_session clip concatenate constant conv1d conv2d
+conv2d_transpose conv3d cos count_params ctc_batch_cost ctc_decode ctc_label_dense_to_sparse cumprod cumsum
+depthwise_conv2d dot dropout dtype eager elu epsilon equal eval exp expand_dims eye flatten floatx foldl foldr
+function gather get_session get_uid get_value gradients greater greater_equal hard_sigmoid image_data_format
+in_test_phase in_top_k in_train_phase int_shape is_keras_tensor is_placeholder is_sparse l2_normalize
+learning_phase learning_phase_scope less less_equal local_conv1d local_conv2d log logsumexp
+manual_variable_initialization map_fn max maximum mean min minimum moving_average_update name_scope ndim
+normalize_batch_in_training not_equal one_hot ones ones_like permute_dimensions placeholder pool2d pool3d pow
+print_tensor prod random_bernoulli random_binomial random_normal random_normal_variable random_uniform
+random_uniform_variable relu repeat repeat_elements reset_uids reshape resize_images resize_volumes reverse rnn
+round separable_conv2d set_epsilon set_floatx set_image_data_format set_learning_phase set_session set_value
+shape sigmoid sign sin softmax softplus softsign sparse_categorical_crossentropy spatial_2d_padding
+spatial_3d_padding sqrt square squeeze stack std stop_gradient sum switch symbolic tanh temporal_padding tile
+to_dense transpose truncated_normal update update_add update_sub var variable zeros zeros_like
+""".split())
+
 # Keras's own implementation package; not an API.
 _SKIP_NAMES = {"keras": {"src"}}
 
@@ -307,6 +329,16 @@ class ModuleSummary:
     def fraction_without_data_side(self) -> float:
         wanted = self.names - self.excluded - self.data_side
         return 1.0 if wanted == 0 else self.matching / wanted
+
+
+def keras2_backend_summary() -> ModuleSummary:
+    """Presence of Keras 2's K.* names in ``kerastorch.backend`` ("matching" = present; no oracle)."""
+    import kerastorch.backend as K
+    excluded = exclusions()
+    names = KERAS2_BACKEND_NAMES
+    skipped = sum(1 for n in names if f"keras.backend.{n}" in excluded)
+    present = sum(1 for n in names if hasattr(K, n))
+    return ModuleSummary("keras.backend (Keras 2 K.* set, presence)", len(names), present, present, skipped)
 
 
 def summarize(keras_module: str, results: list[NameResult]) -> ModuleSummary:
