@@ -195,6 +195,8 @@ from kerastorch.ops.numpy import (  # noqa: F401
     zeros_like,
 )
 
+_INFRASTRUCTURE = ("symbolic_op", "wrap_public_ops")  # helpers of ops.core, not Keras ops
+
 
 def _export_flat() -> None:
     # The sections added later are re-exported by walking their public callables, so the flat
@@ -203,7 +205,8 @@ def _export_flat() -> None:
     for module in (core, numpy, nn, math, linalg, einops):
         for name in dir(module):
             value = getattr(module, name)
-            if name.startswith("_") or name in namespace or not callable(value) or isinstance(value, type):
+            if (name.startswith("_") or name in namespace or name in _INFRASTRUCTURE or not callable(value)
+                    or isinstance(value, type)):
                 continue
             if getattr(value, "__module__", "").startswith("kerastorch.ops"):
                 namespace[name] = value

@@ -24,8 +24,8 @@ import torch.nn.functional as F
 
 from kerastorch._core import config
 from kerastorch.ops.core import convert_to_tensor, wrap_public_ops
-from kerastorch.ops.nn import conv
-from kerastorch.ops.numpy._helpers import result_type
+from kerastorch.ops.nn import conv as _conv
+from kerastorch.ops.numpy._helpers import result_type as _result_type
 
 Tensor = torch.Tensor
 
@@ -354,8 +354,8 @@ def affine_transform(images: Any, transform: Any, interpolation: str = "bilinear
 
 def _homography(start: Tensor, end: Tensor) -> Tensor:
     """The 8 coefficients mapping ``end`` corner points back to ``start`` ones, per batch item."""
-    dtype = result_type(start.dtype, end.dtype, float)
-    compute = result_type(dtype, "float32")
+    dtype = _result_type(start.dtype, end.dtype, float)
+    compute = _result_type(dtype, "float32")
     start, end = start.to(dtype), end.to(dtype)
     rows, rhs = [], []
     for k in range(4):
@@ -520,7 +520,7 @@ def _patches(op: str, x: Tensor, size: tuple[int, ...], strides: Any, dilation_r
     single = x.ndim == rank + 1
     if single:
         x = x.unsqueeze(0)
-    out = conv(x, kernel, strides=strides, padding=padding, data_format=data_format, dilation_rate=dilation_rate)
+    out = _conv(x, kernel, strides=strides, padding=padding, data_format=data_format, dilation_rate=dilation_rate)
     return out.squeeze(0) if single else out
 
 
@@ -608,7 +608,7 @@ def scale_and_translate(images: Any, output_shape: Any, scale: Any, translation:
     x = convert_to_tensor(images)
     scale_t = convert_to_tensor(scale, device=x.device)
     shift_t = convert_to_tensor(translation, device=x.device)
-    dtype = result_type(scale_t.dtype, shift_t.dtype)
+    dtype = _result_type(scale_t.dtype, shift_t.dtype)
     scale_t, shift_t = scale_t.to(dtype), shift_t.to(dtype)
     if len(spatial_dims) == 0:
         return x
@@ -631,7 +631,7 @@ def ssim(image1: Any, image2: Any, max_val: float = 1.0, filter_size: int = 11, 
     a = _images("ssim", image1, "image1")
     b = _images("ssim", image2, "image2").to(a.device)
     original = a.dtype
-    compute = result_type(a.dtype, float)
+    compute = _result_type(a.dtype, float)
     a, b = a.to(compute), b.to(compute)
     single = a.ndim == 3
     if single:

@@ -8,7 +8,7 @@ import torch
 from kerastorch._core import config
 from kerastorch.ops.core import convert_to_tensor, wrap_public_ops
 from kerastorch.ops.numpy import _float
-from kerastorch.ops.numpy._helpers import result_type
+from kerastorch.ops.numpy._helpers import result_type as _result_type
 
 Tensor = torch.Tensor
 
@@ -17,7 +17,7 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> T
     """``numpy.linalg.norm`` semantics: vector norms over one axis, matrix norms over two."""
     x = convert_to_tensor(x)
     # Keras: int64 gives floatx, everything else result_type(x, float) (float64 narrows to float32)
-    x = x.to(config.to_torch_dtype(config.floatx()) if x.dtype == torch.int64 else result_type(x.dtype, float))
+    x = x.to(config.to_torch_dtype(config.floatx()) if x.dtype == torch.int64 else _result_type(x.dtype, float))
     if isinstance(axis, list):
         axis = tuple(axis)
     return torch.linalg.norm(x, ord=ord, dim=axis, keepdim=keepdims)
