@@ -21,9 +21,8 @@ import torch
 import torch.nn.functional as F
 
 from kerastorch import constraints, initializers, regularizers
-from kerastorch.layers import layer as layer_module
 from kerastorch.layers.core.einsum_dense import EinsumDense
-from kerastorch.layers.layer import Layer
+from kerastorch.layers.layer import Layer, build_device_scope
 
 
 class MultiHeadAttention(Layer):
@@ -183,7 +182,7 @@ class MultiHeadAttention(Layer):
         if value_mask is None:
             value_mask = getattr(value, "_keras_mask", None)
         if not self._sublayers_built:
-            with layer_module.build_device_scope(query.device):
+            with build_device_scope(query.device):
                 self._build_sublayers(tuple(query.shape), tuple(value.shape), tuple(key.shape))
         mask = self._compute_attention_mask(query, value, query_mask, value_mask, key_mask, attention_mask,
                                             use_causal_mask)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+import kerastorch.layers.spatial_utils as spatial_utils
+import kerastorch.layers.weight_layouts as weight_layouts
 from kerastorch import activations, constraints, initializers, regularizers
 from kerastorch.backend.config import standardize_data_format
-from kerastorch.layers import weight_layouts
-from kerastorch.layers.conv import conv_utils
 from kerastorch.layers.core.lora import LoRAMixin
 from kerastorch.layers.file_formats import upgrade_conv_kernel
 from kerastorch.layers.layer import Layer
@@ -33,10 +33,10 @@ class BaseConv(LoRAMixin, Layer):
             raise ValueError("Invalid value for argument `filters`. Expected a strictly positive integer. "
                              f"Received filters={filters!r}.")
         self.filters = filters
-        self.kernel_size = conv_utils.standardize_tuple(kernel_size, rank, "kernel_size")
-        self.strides = conv_utils.standardize_tuple(strides, rank, "strides")
-        self.dilation_rate = conv_utils.standardize_tuple(dilation_rate, rank, "dilation_rate")
-        self.padding = conv_utils.standardize_padding(padding, allow_causal=rank == 1)
+        self.kernel_size = spatial_utils.standardize_tuple(kernel_size, rank, "kernel_size")
+        self.strides = spatial_utils.standardize_tuple(strides, rank, "strides")
+        self.dilation_rate = spatial_utils.standardize_tuple(dilation_rate, rank, "dilation_rate")
+        self.padding = spatial_utils.standardize_padding(padding, allow_causal=rank == 1)
         self.data_format = standardize_data_format(data_format)
         if not isinstance(groups, int) or groups <= 0:
             raise ValueError(f"The number of groups must be a positive integer. Received: groups={groups!r}.")
@@ -55,12 +55,12 @@ class BaseConv(LoRAMixin, Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-        self._channel_axis = conv_utils.channel_axis(self.data_format)
+        self._channel_axis = spatial_utils.channel_axis(self.data_format)
         self._conv = _CONV[rank]
         self._init_lora(lora_rank, lora_alpha)
 
     def build(self, input_shape) -> None:
-        conv_utils.check_ndim(self, input_shape, self.rank + 2)
+        spatial_utils.check_ndim(self, input_shape, self.rank + 2)
         in_channels = input_shape[self._channel_axis]
         if in_channels is None:
             raise ValueError(f'The channel dimension of the inputs to {type(self).__name__} layer "{self.name}" '
@@ -82,7 +82,7 @@ class BaseConv(LoRAMixin, Layer):
     def _check_output_size(self, input_shape) -> None:
         spatial = input_shape[1:-1] if self.data_format == "channels_last" else input_shape[2:]
         for size, k, s, d in zip(spatial, self.kernel_size, self.strides, self.dilation_rate):
-            out = conv_utils.conv_output_length(size, k, self.padding, s, d)
+            out = spatial_utils.conv_output_length(size, k, self.padding, s, d)
             if out is not None and out <= 0:
                 raise ValueError(f'Computed output size of layer "{self.name}" would be zero or negative: the '
                                  f"input shape {tuple(input_shape)} is too small for kernel_size="
@@ -91,20 +91,20 @@ class BaseConv(LoRAMixin, Layer):
 
     def _check_call_input(self, inputs: torch.Tensor) -> None:
         if inputs.ndim != self.rank + 2:
-            conv_utils.check_ndim(self, tuple(inputs.shape), self.rank + 2)
-        conv_utils.check_axis(self, inputs.shape, self._channel_axis, self._in_channels)
+            spatial_utils.check_ndim(self, tuple(inputs.shape), self.rank + 2)
+        spatial_utils.check_axis(self, inputs.shape, self._channel_axis, self._in_channels)
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         self._check_call_input(inputs)
         kernel = self._lora_weight() if self.lora_enabled else self.kernel
-        x = conv_utils.cast_input(inputs, kernel.dtype)
+        x = spatial_utils.cast_input(inputs, kernel.dtype)
         if self.data_format == "channels_last":
-            x = conv_utils.to_channels_first(x)
-        x, pad = conv_utils.conv_padding(x, self.padding, self.kernel_size, self.strides, self.dilation_rate)
-        kernel = conv_utils.kernel_for_input(x, kernel)
+            x = spatial_utils.to_channels_first(x)
+        x, pad = spatial_utils.conv_padding(x, self.padding, self.kernel_size, self.strides, self.dilation_rate)
+        kernel = spatial_utils.kernel_for_input(x, kernel)
         y = self._conv(x, kernel, self.bias, self.strides, pad, self.dilation_rate, self.groups)
         if self.data_format == "channels_last":
-            y = conv_utils.to_channels_last(y)
+            y = spatial_utils.to_channels_last(y)
         return activations.activate_own_output(self.activation, y)
 
     def _weight_from_keras(self, attr: str, value: torch.Tensor) -> torch.Tensor:

@@ -20,10 +20,10 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+import kerastorch.layers.spatial_utils as spatial_utils
+import kerastorch.layers.weight_layouts as weight_layouts
 from kerastorch import activations, constraints, initializers, regularizers
 from kerastorch.backend.config import standardize_data_format
-from kerastorch.layers import weight_layouts
-from kerastorch.layers.conv import conv_utils
 from kerastorch.layers.file_formats import upgrade_conv_kernel
 from kerastorch.layers.layer import Layer
 
@@ -65,11 +65,11 @@ class BaseConvTranspose(Layer):
             raise ValueError("Invalid value for argument `filters`. Expected a strictly positive integer. "
                              f"Received filters={filters!r}.")
         self.filters = filters
-        self.kernel_size = conv_utils.standardize_tuple(kernel_size, rank, "kernel_size")
-        self.strides = conv_utils.standardize_tuple(strides, rank, "strides")
-        self.dilation_rate = conv_utils.standardize_tuple(dilation_rate, rank, "dilation_rate")
-        self.padding = conv_utils.standardize_padding(padding)
-        self.output_padding = None if output_padding is None else conv_utils.standardize_tuple(
+        self.kernel_size = spatial_utils.standardize_tuple(kernel_size, rank, "kernel_size")
+        self.strides = spatial_utils.standardize_tuple(strides, rank, "strides")
+        self.dilation_rate = spatial_utils.standardize_tuple(dilation_rate, rank, "dilation_rate")
+        self.padding = spatial_utils.standardize_padding(padding)
+        self.output_padding = None if output_padding is None else spatial_utils.standardize_tuple(
             output_padding, rank, "output_padding", allow_zero=True)
         if self.output_padding is not None:
             for op, s in zip(self.output_padding, self.strides):
@@ -88,7 +88,7 @@ class BaseConvTranspose(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-        self._channel_axis = conv_utils.channel_axis(self.data_format)
+        self._channel_axis = spatial_utils.channel_axis(self.data_format)
         self._conv_transpose = _CONV_TRANSPOSE[rank]
         self._torch_args = self._plan()
 
@@ -110,7 +110,7 @@ class BaseConvTranspose(Layer):
         return tuple(padding), tuple(output_padding), crops
 
     def build(self, input_shape) -> None:
-        conv_utils.check_ndim(self, input_shape, self.rank + 2)
+        spatial_utils.check_ndim(self, input_shape, self.rank + 2)
         in_channels = input_shape[self._channel_axis]
         if in_channels is None:
             raise ValueError(f'The channel dimension of the inputs to {type(self).__name__} layer "{self.name}" '
@@ -124,11 +124,11 @@ class BaseConvTranspose(Layer):
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         if inputs.ndim != self.rank + 2:
-            conv_utils.check_ndim(self, tuple(inputs.shape), self.rank + 2)
-        conv_utils.check_axis(self, inputs.shape, self._channel_axis, self._in_channels)
-        x = conv_utils.cast_input(inputs, self.kernel.dtype)
+            spatial_utils.check_ndim(self, tuple(inputs.shape), self.rank + 2)
+        spatial_utils.check_axis(self, inputs.shape, self._channel_axis, self._in_channels)
+        x = spatial_utils.cast_input(inputs, self.kernel.dtype)
         if self.data_format == "channels_last":
-            x = conv_utils.to_channels_first(x)
+            x = spatial_utils.to_channels_first(x)
         padding, output_padding, crops = self._torch_args
         needs_zeros = any(b < 0 or a < 0 for b, a in crops)
         y = self._conv_transpose(x, self.kernel, None if needs_zeros else self.bias, self.strides, padding,
@@ -137,11 +137,11 @@ class BaseConvTranspose(Layer):
             if before > 0 or after > 0:
                 y = y.narrow(axis, max(before, 0), y.shape[axis] - max(before, 0) - max(after, 0))
         if needs_zeros:
-            y = conv_utils.pad_spatial(y, [(max(-b, 0), max(-a, 0)) for b, a in crops])
+            y = spatial_utils.pad_spatial(y, [(max(-b, 0), max(-a, 0)) for b, a in crops])
             if self.bias is not None:
                 y = y + self.bias.view(-1, *([1] * self.rank))
         if self.data_format == "channels_last":
-            y = conv_utils.to_channels_last(y)
+            y = spatial_utils.to_channels_last(y)
         return activations.activate_own_output(self.activation, y)
 
     def _weight_from_keras(self, attr: str, value: torch.Tensor) -> torch.Tensor:

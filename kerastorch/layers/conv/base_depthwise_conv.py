@@ -9,10 +9,10 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+import kerastorch.layers.spatial_utils as spatial_utils
+import kerastorch.layers.weight_layouts as weight_layouts
 from kerastorch import activations, constraints, initializers, regularizers
 from kerastorch.backend.config import standardize_data_format
-from kerastorch.layers import weight_layouts
-from kerastorch.layers.conv import conv_utils
 from kerastorch.layers.layer import Layer
 
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
@@ -34,10 +34,10 @@ class BaseDepthwiseConv(Layer):
             raise ValueError("Invalid value for argument `depth_multiplier`. Expected a strictly positive "
                              f"integer. Received depth_multiplier={depth_multiplier!r}.")
         self.depth_multiplier = depth_multiplier
-        self.kernel_size = conv_utils.standardize_tuple(kernel_size, rank, "kernel_size")
-        self.strides = conv_utils.standardize_tuple(strides, rank, "strides")
-        self.dilation_rate = conv_utils.standardize_tuple(dilation_rate, rank, "dilation_rate")
-        self.padding = conv_utils.standardize_padding(padding, allow_causal=rank == 1)
+        self.kernel_size = spatial_utils.standardize_tuple(kernel_size, rank, "kernel_size")
+        self.strides = spatial_utils.standardize_tuple(strides, rank, "strides")
+        self.dilation_rate = spatial_utils.standardize_tuple(dilation_rate, rank, "dilation_rate")
+        self.padding = spatial_utils.standardize_padding(padding, allow_causal=rank == 1)
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
             raise ValueError("`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
                              f"Received: strides={self.strides} and dilation_rate={self.dilation_rate}")
@@ -50,11 +50,11 @@ class BaseDepthwiseConv(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.depthwise_constraint = constraints.get(depthwise_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-        self._channel_axis = conv_utils.channel_axis(self.data_format)
+        self._channel_axis = spatial_utils.channel_axis(self.data_format)
         self._conv = _CONV[rank]
 
     def build(self, input_shape) -> None:
-        conv_utils.check_ndim(self, input_shape, self.rank + 2)
+        spatial_utils.check_ndim(self, input_shape, self.rank + 2)
         in_channels = input_shape[self._channel_axis]
         if in_channels is None:
             raise ValueError(f'The channel dimension of the inputs to {type(self).__name__} layer "{self.name}" '
@@ -69,15 +69,15 @@ class BaseDepthwiseConv(Layer):
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         if inputs.ndim != self.rank + 2:
-            conv_utils.check_ndim(self, tuple(inputs.shape), self.rank + 2)
-        conv_utils.check_axis(self, inputs.shape, self._channel_axis, self._in_channels)
-        x = conv_utils.cast_input(inputs, self.kernel.dtype)
+            spatial_utils.check_ndim(self, tuple(inputs.shape), self.rank + 2)
+        spatial_utils.check_axis(self, inputs.shape, self._channel_axis, self._in_channels)
+        x = spatial_utils.cast_input(inputs, self.kernel.dtype)
         if self.data_format == "channels_last":
-            x = conv_utils.to_channels_first(x)
-        x, pad = conv_utils.conv_padding(x, self.padding, self.kernel_size, self.strides, self.dilation_rate)
+            x = spatial_utils.to_channels_first(x)
+        x, pad = spatial_utils.conv_padding(x, self.padding, self.kernel_size, self.strides, self.dilation_rate)
         y = self._conv(x, self.kernel, self.bias, self.strides, pad, self.dilation_rate, self._in_channels)
         if self.data_format == "channels_last":
-            y = conv_utils.to_channels_last(y)
+            y = spatial_utils.to_channels_last(y)
         return activations.activate_own_output(self.activation, y)
 
     def _weight_from_keras(self, attr: str, value: torch.Tensor) -> torch.Tensor:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import torch
 
+import kerastorch.layers.spatial_utils as spatial_utils
 from kerastorch.backend import config
-from kerastorch.layers.conv import conv_utils
 from kerastorch.layers.layer import Layer
 
 
@@ -18,12 +18,12 @@ class BaseGlobalPooling(Layer):
         self._spatial_axes = tuple(range(first, first + rank))
 
     def build(self, input_shape) -> None:
-        conv_utils.check_ndim(self, input_shape, self.rank + 2)
+        spatial_utils.check_ndim(self, input_shape, self.rank + 2)
         self.built = True
 
     def _check(self, inputs: torch.Tensor) -> torch.Tensor:
         if inputs.ndim != self.rank + 2:
-            conv_utils.check_ndim(self, tuple(inputs.shape), self.rank + 2)
+            spatial_utils.check_ndim(self, tuple(inputs.shape), self.rank + 2)
         return inputs if inputs.is_floating_point() else inputs.to(config.to_torch_dtype(config.floatx()))
 
     def get_config(self) -> dict:

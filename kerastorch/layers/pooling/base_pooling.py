@@ -10,8 +10,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+import kerastorch.layers.spatial_utils as spatial_utils
 from kerastorch.backend import config
-from kerastorch.layers.conv import conv_utils
 from kerastorch.layers.layer import Layer
 
 _MAX_POOL = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
@@ -26,16 +26,16 @@ class BasePooling(Layer):
             raise ValueError(f"`pool_mode` must be either 'max' or 'average'. Received: {pool_mode!r}.")
         self.rank = rank
         self.pool_mode = pool_mode
-        self.pool_size = conv_utils.standardize_tuple(pool_size, rank, "pool_size")
-        self.strides = self.pool_size if strides is None else conv_utils.standardize_tuple(strides, rank, "strides")
-        self.padding = conv_utils.standardize_padding(padding)
+        self.pool_size = spatial_utils.standardize_tuple(pool_size, rank, "pool_size")
+        self.strides = self.pool_size if strides is None else spatial_utils.standardize_tuple(strides, rank, "strides")
+        self.padding = spatial_utils.standardize_padding(padding)
         self.data_format = config.standardize_data_format(data_format)
 
     def build(self, input_shape) -> None:
-        conv_utils.check_ndim(self, input_shape, self.rank + 2)
+        spatial_utils.check_ndim(self, input_shape, self.rank + 2)
         spatial = input_shape[1:-1] if self.data_format == "channels_last" else input_shape[2:]
         for size, k, s in zip(spatial, self.pool_size, self.strides):
-            out = conv_utils.conv_output_length(size, k, self.padding, s)
+            out = spatial_utils.conv_output_length(size, k, self.padding, s)
             if out is not None and out <= 0:
                 raise ValueError(f'Computed output size of layer "{self.name}" would be zero or negative: the '
                                  f"input shape {tuple(input_shape)} is too small for pool_size={self.pool_size} "
@@ -44,17 +44,17 @@ class BasePooling(Layer):
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         if inputs.ndim != self.rank + 2:
-            conv_utils.check_ndim(self, tuple(inputs.shape), self.rank + 2)
+            spatial_utils.check_ndim(self, tuple(inputs.shape), self.rank + 2)
         x = inputs if inputs.is_floating_point() else inputs.to(config.to_torch_dtype(config.floatx()))
         if self.data_format == "channels_last":
-            x = conv_utils.to_channels_first(x)
+            x = spatial_utils.to_channels_first(x)
         y = self._max_pool(x) if self.pool_mode == "max" else self._avg_pool(x)
         if self.data_format == "channels_last":
-            y = conv_utils.to_channels_last(y)
+            y = spatial_utils.to_channels_last(y)
         return y
 
     def _same_pads(self, x: torch.Tensor):
-        return conv_utils.spatial_padding(x.shape[2:], self.pool_size, self.strides)
+        return spatial_utils.spatial_padding(x.shape[2:], self.pool_size, self.strides)
 
     def _max_pool(self, x: torch.Tensor) -> torch.Tensor:
         pool = _MAX_POOL[self.rank]
@@ -63,7 +63,7 @@ class BasePooling(Layer):
         pads = self._same_pads(x)
         if all(before == after for before, after in pads):
             return pool(x, self.pool_size, self.strides, tuple(before for before, _ in pads))
-        return pool(conv_utils.pad_spatial(x, pads, float("-inf")), self.pool_size, self.strides)
+        return pool(spatial_utils.pad_spatial(x, pads, float("-inf")), self.pool_size, self.strides)
 
     def _avg_pool(self, x: torch.Tensor) -> torch.Tensor:
         pool = _AVG_POOL[self.rank]
@@ -75,8 +75,8 @@ class BasePooling(Layer):
                         count_include_pad=False)
         # Asymmetric: zero-pad, average, and rescale by the fraction of valid elements per window.
         ones = torch.ones((1, 1) + tuple(x.shape[2:]), dtype=x.dtype, device=x.device)
-        valid_fraction = pool(conv_utils.pad_spatial(ones, pads), self.pool_size, self.strides)
-        return pool(conv_utils.pad_spatial(x, pads), self.pool_size, self.strides) / valid_fraction
+        valid_fraction = pool(spatial_utils.pad_spatial(ones, pads), self.pool_size, self.strides)
+        return pool(spatial_utils.pad_spatial(x, pads), self.pool_size, self.strides) / valid_fraction
 
     def get_config(self) -> dict:
         return {**super().get_config(), "pool_size": self.pool_size, "padding": self.padding,

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import torch
 
+import kerastorch.layers.spatial_utils as spatial_utils
 from kerastorch.backend.config import standardize_data_format
-from kerastorch.layers.conv import conv_utils
 from kerastorch.layers.layer import Layer
 from kerastorch.layers.reshaping import reshaping_utils
 
@@ -29,13 +29,13 @@ class BaseCropping(Layer):
                                  f"{tuple(shape)}: it would leave axis {axis} (size {shape[axis]}) empty.")
 
     def build(self, input_shape) -> None:
-        conv_utils.check_ndim(self, input_shape, self.rank + 2)
+        spatial_utils.check_ndim(self, input_shape, self.rank + 2)
         self._check_sizes(input_shape)
         self.built = True
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         if inputs.ndim != self.rank + 2:
-            conv_utils.check_ndim(self, tuple(inputs.shape), self.rank + 2)
+            spatial_utils.check_ndim(self, tuple(inputs.shape), self.rank + 2)
         self._check_sizes(inputs.shape)
         return reshaping_utils.crop_axes(inputs, self._axes, self._pairs)
 

@@ -10,8 +10,8 @@ import math
 
 import torch
 
+import kerastorch.layers.spatial_utils as spatial_utils
 from kerastorch.backend.config import standardize_data_format
-from kerastorch.layers.conv import conv_utils
 from kerastorch.layers.layer import Layer
 
 
@@ -52,7 +52,7 @@ class Flatten(Layer):
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         x = inputs
         if self.data_format == "channels_first" and x.ndim > 2:
-            x = conv_utils.to_channels_last(x)
+            x = spatial_utils.to_channels_last(x)
         return x.reshape(x.shape[0], math.prod(x.shape[1:]))
 
     def get_config(self) -> dict:

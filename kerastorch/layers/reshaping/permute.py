@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from kerastorch.layers.conv import conv_utils
+import kerastorch.layers.spatial_utils as spatial_utils
 from kerastorch.layers.layer import Layer
 
 
@@ -17,12 +17,12 @@ class Permute(Layer):
         self.dims = dims
 
     def build(self, input_shape) -> None:
-        conv_utils.check_ndim(self, input_shape, len(self.dims) + 1)
+        spatial_utils.check_ndim(self, input_shape, len(self.dims) + 1)
         self.built = True
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         if inputs.ndim != len(self.dims) + 1:
-            conv_utils.check_ndim(self, tuple(inputs.shape), len(self.dims) + 1)
+            spatial_utils.check_ndim(self, tuple(inputs.shape), len(self.dims) + 1)
         return inputs.permute(0, *self.dims)
 
     def get_config(self) -> dict:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from kerastorch.layers.conv import conv_utils
+import kerastorch.layers.spatial_utils as spatial_utils
 from kerastorch.layers.layer import Layer
 
 
@@ -15,12 +15,12 @@ class RepeatVector(Layer):
         self.n = n
 
     def build(self, input_shape) -> None:
-        conv_utils.check_ndim(self, input_shape, 2)
+        spatial_utils.check_ndim(self, input_shape, 2)
         self.built = True
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         if inputs.ndim != 2:
-            conv_utils.check_ndim(self, tuple(inputs.shape), 2)
+            spatial_utils.check_ndim(self, tuple(inputs.shape), 2)
         # A real copy (not a broadcast view), so later in-place ops on the output stay legal.
         return inputs.unsqueeze(1).expand(-1, self.n, -1).contiguous()
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+import kerastorch.layers.spatial_utils as spatial_utils
 from kerastorch.backend.config import standardize_data_format
-from kerastorch.layers.conv import conv_utils
 from kerastorch.layers.layer import Layer
 from kerastorch.layers.reshaping import reshaping_utils
 
@@ -20,7 +20,7 @@ _INTERPOLATIONS = ("nearest", "bilinear", "bicubic")
 class UpSampling2D(Layer):
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
         super().__init__(**kwargs)
-        self.size = conv_utils.standardize_tuple(size, 2, "size")
+        self.size = spatial_utils.standardize_tuple(size, 2, "size")
         self.data_format = standardize_data_format(data_format)
         self.interpolation = str(interpolation).lower()
         if self.interpolation not in _INTERPOLATIONS:
@@ -29,21 +29,21 @@ class UpSampling2D(Layer):
         self._axes = reshaping_utils.spatial_axes(self.data_format, 2)
 
     def build(self, input_shape) -> None:
-        conv_utils.check_ndim(self, input_shape, 4)
+        spatial_utils.check_ndim(self, input_shape, 4)
         self.built = True
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         if inputs.ndim != 4:
-            conv_utils.check_ndim(self, tuple(inputs.shape), 4)
+            spatial_utils.check_ndim(self, tuple(inputs.shape), 4)
         if self.interpolation == "nearest":
             return reshaping_utils.repeat_axes(inputs, self._axes, self.size)
         x = inputs if inputs.is_floating_point() else inputs.float()
         channels_last = self.data_format == "channels_last"
         if channels_last:
-            x = conv_utils.to_channels_first(x)
+            x = spatial_utils.to_channels_first(x)
         out_size = (x.shape[2] * self.size[0], x.shape[3] * self.size[1])
         y = F.interpolate(x, size=out_size, mode=self.interpolation, align_corners=False)
-        return conv_utils.to_channels_last(y) if channels_last else y
+        return spatial_utils.to_channels_last(y) if channels_last else y
 
     def get_config(self) -> dict:
         return {**super().get_config(), "size": self.size, "data_format": self.data_format,

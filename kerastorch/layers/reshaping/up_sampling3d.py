@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import torch
 
+import kerastorch.layers.spatial_utils as spatial_utils
 from kerastorch.backend.config import standardize_data_format
-from kerastorch.layers.conv import conv_utils
 from kerastorch.layers.layer import Layer
 from kerastorch.layers.reshaping import reshaping_utils
 
@@ -12,17 +12,17 @@ from kerastorch.layers.reshaping import reshaping_utils
 class UpSampling3D(Layer):
     def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.size = conv_utils.standardize_tuple(size, 3, "size")
+        self.size = spatial_utils.standardize_tuple(size, 3, "size")
         self.data_format = standardize_data_format(data_format)
         self._axes = reshaping_utils.spatial_axes(self.data_format, 3)
 
     def build(self, input_shape) -> None:
-        conv_utils.check_ndim(self, input_shape, 5)
+        spatial_utils.check_ndim(self, input_shape, 5)
         self.built = True
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         if inputs.ndim != 5:
-            conv_utils.check_ndim(self, tuple(inputs.shape), 5)
+            spatial_utils.check_ndim(self, tuple(inputs.shape), 5)
         return reshaping_utils.repeat_axes(inputs, self._axes, self.size)
 
     def get_config(self) -> dict:
