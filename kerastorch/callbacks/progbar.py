@@ -272,6 +272,13 @@ class Progbar:
 
     @staticmethod
     def _write(message: str) -> None:
+        from kerastorch.config.settings import is_interactive_logging_enabled
+        if not is_interactive_logging_enabled():
+            # keras.config.disable_interactive_logging(): progress goes to Python logging, as in Keras.
+            import logging
+            if message.strip():
+                logging.getLogger("kerastorch").info(message.strip("\r\n"))
+            return
         stream = sys.stdout
         stream.write(message)
         stream.flush()

@@ -84,3 +84,16 @@ def test_enable_unsafe_deserialization_reaches_saving(monkeypatch):
     monkeypatch.setattr(saving, "enable_unsafe_deserialization", lambda: calls.append(True))
     kerastorch.config.enable_unsafe_deserialization()
     assert calls == [True]
+
+
+def test_disabled_interactive_logging_sends_progress_to_logging(capsys, caplog):
+    import logging
+    bar = kerastorch.utils.Progbar(2, verbose=2)
+    kerastorch.config.disable_interactive_logging()
+    try:
+        with caplog.at_level(logging.INFO, logger="kerastorch"):
+            bar.update(2, values=[("loss", 0.5)])
+    finally:
+        kerastorch.config.enable_interactive_logging()
+    assert capsys.readouterr().out == ""
+    assert any("loss" in record.getMessage() for record in caplog.records)
