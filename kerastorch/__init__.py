@@ -10,6 +10,7 @@ from kerastorch.backend.scopes import device, name_scope, remat
 from kerastorch.graph import KerasTensor
 from kerastorch.initializers import Initializer
 from kerastorch.layers import Input, Layer
+from kerastorch.layers.input_spec import InputSpec
 from kerastorch.layers.variable import Variable
 from kerastorch.losses import Loss
 from kerastorch.metrics import Metric
@@ -31,7 +32,7 @@ from kerastorch._unsupported import module_getattr as _module_getattr  # noqa: E
 
 __getattr__ = _module_getattr(__name__)
 
-__all__ = ["DTypePolicy", "FloatDTypePolicy", "Initializer", "KerasTensor", "Loss", "Metric", "Optimizer",
+__all__ = ["DTypePolicy", "FloatDTypePolicy", "Initializer", "InputSpec", "KerasTensor", "Loss", "Metric", "Optimizer",
            "Regularizer", "Variable", "device", "dtype_policies", "name_scope", "random", "remat", "tree", "version",
            "Input", "Layer", "Model", "Sequential", "activations", "backend", "callbacks", "config", "constraints",
            "datasets", "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops", "optimizers",
