@@ -23,7 +23,7 @@ class Adam(Optimizer):
                  epsilon: float = 1e-7, amsgrad: bool = False, weight_decay=None, clipnorm=None,
                  clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,
-                 name: str = "adam", **kwargs):
+                 name: str | None = None, **kwargs):
         super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
                          clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
                          ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
@@ -36,6 +36,10 @@ class Adam(Optimizer):
 
     def _slot_names(self) -> list[str]:
         return ["momentum", "velocity"] + (["velocity_hat"] if self.amsgrad else [])
+
+    def _slot_groups(self) -> list[list[str]]:
+        # Keras: m0, v0, m1, v1, ... then velocity_hat0, velocity_hat1, ...
+        return [["momentum", "velocity"]] + ([["velocity_hat"]] if self.amsgrad else [])
 
     def _update_group(self, group, grads, lr, local_step, scalars) -> None:
         b1, b2 = self.beta_1, self.beta_2

@@ -170,8 +170,14 @@ class Optimizer:
     def _slot_initial_value(self, slot_name: str) -> float:
         return 0.0
 
-    # Adamax creates its two slots per variable in one loop (m0, u0, m1, u1, ...).
+    # Keras's ``add_optimizer_variables(vars, [a, b])`` creates a list of slots per variable in one
+    # loop (a0, b0, a1, b1, ...); a slot added by its own call follows all of those (c0, c1, ...).
     _interleave_slots = False
+
+    def _slot_groups(self) -> list[list[str]]:
+        """Slot names in Keras ``variables`` order: each group is interleaved per variable."""
+        names = list(self._slots)
+        return [names] if self._interleave_slots else [[name] for name in names]
 
     def _create_extra_variables(self, variables: list[torch.Tensor]) -> dict[str, torch.Tensor]:
         """Optimizer-wide state (not per variable), e.g. Nadam's ``u_product``."""
@@ -314,11 +320,8 @@ class Optimizer:
                 items.append((f"average/{i}", self._ema[i]))
             if self.gradient_accumulation_steps:
                 items.append((f"gradient_accumulator/{i}", self._accumulators[i]))
-        names = list(self._slots)
-        if self._interleave_slots:
-            items += [(f"{name}/{i}", self._slots[name][i]) for i in range(n) for name in names]
-        else:
-            items += [(f"{name}/{i}", self._slots[name][i]) for name in names for i in range(n)]
+        for group in self._slot_groups():
+            items += [(f"{name}/{i}", self._slots[name][i]) for i in range(n) for name in group]
         items += list(self._extra.items())
         return items
 

@@ -154,7 +154,10 @@ def test_defaults_and_names():
     assert optimizers.Adagrad().initial_accumulator_value == 0.1
     assert optimizers.Adam().epsilon == 1e-7 and optimizers.RMSprop().rho == 0.9
     assert float(optimizers.SGD().learning_rate) == pytest.approx(0.01)
-    assert optimizers.Adam().name == "adam" and optimizers.SGD().name == "SGD"
+    # Keras 3 auto-names from the snake-cased class name, made unique per session (adam, adam_1, ...).
+    assert optimizers.Adam().name.rstrip("_0123456789") == "adam"
+    assert optimizers.SGD().name.rstrip("_0123456789") == "sgd"
+    assert optimizers.AdamW().name.rstrip("_0123456789") == "adam_w"
 
 
 def test_clipnorm_global_clipnorm_clipvalue():
@@ -260,8 +263,11 @@ def test_variables_order_follows_keras():
     opt = optimizers.Adam()
     opt.build([a, b])
     shapes = [tuple(v.shape) for v in opt.variables]
-    assert shapes == [(), (), (2,), (3,), (2,), (3,)]  # iteration, lr, m0, m1, v0, v1
-    assert list(opt.get_state())[:4] == ["iterations", "learning_rate", "momentum/0", "momentum/1"]
+    assert shapes == [(), (), (2,), (2,), (3,), (3,)]  # iteration, lr, m0, v0, m1, v1 (Keras 3.15)
+    assert list(opt.get_state())[:4] == ["iterations", "learning_rate", "momentum/0", "velocity/0"]
+    rmsprop = optimizers.RMSprop(momentum=0.5)
+    rmsprop.build([a, b])  # slots added by separate calls follow one another
+    assert list(rmsprop.get_state())[2:] == ["velocity/0", "velocity/1", "momentum/0", "momentum/1"]
     adamax = optimizers.Adamax()
     adamax.build([a, b])
     assert list(adamax.get_state())[2:] == ["momentum/0", "norm/0", "momentum/1", "norm/1"]
