@@ -12,7 +12,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import threading
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import torch
 
@@ -61,7 +62,7 @@ def current_path() -> str:
     return "/".join(name for name, _ in _stack())
 
 
-class name_scope:  # noqa: N801 - Keras name
+class name_scope:
     """``with keras.name_scope("block"): v = keras.Variable(..., name="w")`` gives ``v.path == "block/w"``.
 
     ``deduplicate`` skips a scope that repeats the enclosing one (same name, same non-None
@@ -81,7 +82,7 @@ class name_scope:  # noqa: N801 - Keras name
         self._pushed = False
         self._saved: list[tuple[str, Any]] | None = None
 
-    def __enter__(self) -> "name_scope":
+    def __enter__(self) -> name_scope:
         stack = _stack()
         if self.override_parent is not None:
             self._saved = list(stack)
@@ -93,7 +94,7 @@ class name_scope:  # noqa: N801 - Keras name
         self._pushed = True
         return self
 
-    def __exit__(self, *exc_info: Any) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         stack = _stack()
         if self._pushed:
             stack.pop()

@@ -53,7 +53,7 @@ class InputSpec:
                 "min_ndim": self.min_ndim, "axes": self.axes, "optional": self.optional}
 
     @classmethod
-    def from_config(cls, config: dict) -> "InputSpec":
+    def from_config(cls, config: dict) -> InputSpec:
         return cls(**config)
 
 

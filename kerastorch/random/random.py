@@ -12,7 +12,7 @@ from typing import Any
 
 import torch
 
-from kerastorch.backend.config import floatx, get_device, to_torch_dtype
+from kerastorch._core.config import floatx, get_device, to_torch_dtype
 from kerastorch.random.seed_generator import SeedGenerator, int_seed, torch_generator
 
 Tensor = torch.Tensor

@@ -14,10 +14,10 @@ from typing import Any
 
 import torch
 
-from kerastorch.backend.config import get_device
-from kerastorch.backend.naming import auto_name
+from kerastorch._core.config import get_device
+from kerastorch._core.naming import auto_name
 
-_GLOBAL_GENERATOR: "SeedGenerator | None" = None
+_GLOBAL_GENERATOR: SeedGenerator | None = None
 
 
 def make_default_seed() -> int:
@@ -60,7 +60,7 @@ class SeedGenerator:
         return {"seed": self._initial_seed, "name": self.name}
 
     @classmethod
-    def from_config(cls, config: dict) -> "SeedGenerator":
+    def from_config(cls, config: dict) -> SeedGenerator:
         return cls(**config)
 
     def __repr__(self) -> str:

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import warnings
 from collections import defaultdict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from torch.utils import _pytree as pytree
 
 
-class MAP_TO_NONE:  # noqa: N801 - Keras name
+class MAP_TO_NONE:
     """Return this from a ``traverse`` function to replace a sub-tree with ``None``."""
 
 

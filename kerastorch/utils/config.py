@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 
 class Config:
@@ -100,8 +101,8 @@ class Config:
     def __repr__(self) -> str:
         return f"<Config {self._config}>"
 
-    def __copy__(self) -> "Config":
+    def __copy__(self) -> Config:
         return Config(**self._config)
 
-    def __deepcopy__(self, memo: dict) -> "Config":
+    def __deepcopy__(self, memo: dict) -> Config:
         return Config(**copy.deepcopy(self._config, memo))

@@ -196,9 +196,8 @@ def test_variables_and_phase():
     with K.learning_phase_scope(1):
         assert K.learning_phase() == 1 and K.in_train_phase("train", "test") == "train"
     assert K.learning_phase() == 0
-    with pytest.raises(ValueError, match="0 or 1"):
-        with K.learning_phase_scope(2):
-            pass
+    with pytest.raises(ValueError, match="0 or 1"), K.learning_phase_scope(2):
+        pass
 
 
 def test_graph_mode_names_explain_the_alternative():

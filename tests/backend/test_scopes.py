@@ -23,9 +23,8 @@ def test_device_scope_places_new_tensors_and_restores():
         assert kerastorch.ops.ones((2,)).device.type == "cpu"
         assert kerastorch.random.normal((2,), seed=1).device.type == "cpu"
     assert kerastorch.config.get_device() == before
-    with pytest.raises(ValueError, match="Invalid device name"):
-        with kerastorch.device("tpu:7"):
-            pass
+    with pytest.raises(ValueError, match="Invalid device name"), kerastorch.device("tpu:7"):
+        pass
     assert kerastorch.config.get_device() == before
 
 

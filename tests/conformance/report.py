@@ -19,7 +19,7 @@ import warnings
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
-import walker  # noqa: E402 - after the path and backend are set
+import walker
 
 
 def build_report(modules: tuple[str, ...] = walker.MODULES) -> tuple[list[walker.ModuleSummary], dict]:
