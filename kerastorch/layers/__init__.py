@@ -45,6 +45,7 @@ from kerastorch.layers.attention import (
 )
 from kerastorch.layers.input_layer import Input, InputLayer, KerasTensor
 from kerastorch.layers.layer import Layer
+from kerastorch.layers.input_spec import InputSpec
 
 __all__ = [
     "Activation", "ActivityRegularization", "Add", "AdditiveAttention", "AlphaDropout", "Attention",
@@ -70,4 +71,4 @@ __all__ = [
 # keras.layers.serialize / deserialize (used by wrapper and recurrent layers for their inner layers)
 from kerastorch.layers.serialization import deserialize, serialize  # noqa: E402
 
-__all__ += ["deserialize", "serialize"]
+__all__ += ["deserialize", "serialize", "InputSpec"]
