@@ -13,6 +13,9 @@ from kerastorch.callbacks.one_cycle import OneCycleScheduler
 from kerastorch.callbacks.progbar import Progbar
 from kerastorch.callbacks.progbar_logger import ProgbarLogger
 from kerastorch.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from kerastorch.callbacks.remote_monitor import RemoteMonitor
+from kerastorch.callbacks.swap_ema_weights import SwapEMAWeights
+from kerastorch.callbacks.tensorboard import TensorBoard
 from kerastorch.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
@@ -30,5 +33,8 @@ __all__ = [
     "Progbar",
     "ProgbarLogger",
     "ReduceLROnPlateau",
+    "RemoteMonitor",
+    "SwapEMAWeights",
+    "TensorBoard",
     "TerminateOnNaN",
 ]
