@@ -265,8 +265,9 @@ def read_array(dset, budget: int, where: str) -> np.ndarray:
     nbytes = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
     if nbytes > budget:
         raise FileFormatError(f"{where} claims {nbytes} bytes of data, more than the file can hold.")
-    arr = dset[()]
-    return np.asarray(arr)
+    from kerastorch.saving import mapped_read
+    mapped = mapped_read.try_map(dset)  # large contiguous weights: mapped, not copied
+    return mapped if mapped is not None else np.asarray(dset[()])
 
 
 def read_budget(size: int) -> int:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import os
 import struct
+import weakref
 import zipfile
 import zlib
 
@@ -23,13 +24,24 @@ _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
 _LOCAL_SIGNATURE = 0x04034B50
 
 
+_OPEN: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+
+
+def open_members() -> weakref.WeakValueDictionary:
+    """Live ``MemberFile`` objects by the name h5py gives a file opened on them."""
+    return _OPEN
+
+
 class MemberFile(io.RawIOBase):
     """A read-only, seekable view of ``length`` bytes at ``offset`` in the file at ``path``."""
 
     def __init__(self, path, offset: int, length: int):
         super().__init__()
-        self._fd = os.open(os.fspath(path), os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        self.path, self.offset = os.fspath(path), offset
+        self._fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
         self._offset, self._length, self._pos = offset, length, 0
+        # h5py names a file object by its repr; mapped_read finds the archive behind it through this.
+        _OPEN[repr(self)] = self
 
     def __len__(self) -> int:
         return self._length
