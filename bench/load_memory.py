@@ -15,9 +15,9 @@ Measured 2026-12-06 (CPU container, torch 2.13, 512 MiB model, peaks over the pr
 
     case                    before this work   member read in place   + weights mapped
                             RSS (private)      RSS (private)          RSS (private)
-    load_model .keras       3.27 (~3.26)       2.27 (2.26)            2.02 (1.26)
+    load_model .keras       3.27 (not sampled) 2.27 (2.26)            2.02 (1.26)
     load_model .h5          2.27 (2.25)        2.27 (2.25)            2.02 (1.24)
-    load_weights .keras     2.00               1.13 (1.01)            1.01 (0.02)
+    load_weights .keras     2.00 (not sampled) 1.13 (1.01)            1.01 (0.02)
     load_weights .weights.h5 / .h5  1.00 (1.00)                       1.00 (0.00)
 
 ``load_model``'s remaining 1.26 is the model itself (1.0) plus its initializers' temporaries
