@@ -37,8 +37,8 @@ class BackupAndRestore(Callback):
             to it if the latest one cannot be read.
     """
 
-    def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint: bool = True,
-                 double_checkpoint: bool = False, save_before_preemption: bool = False):
+    def __init__(self, backup_dir, save_freq="epoch", double_checkpoint: bool = False,
+                 delete_checkpoint: bool = True, save_before_preemption: bool = False):
         super().__init__()
         if not backup_dir:
             raise ValueError("Empty `backup_dir` argument passed to BackupAndRestore.")
