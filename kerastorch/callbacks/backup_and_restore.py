@@ -118,6 +118,7 @@ class BackupAndRestore(Callback):
             torch.cuda.set_rng_state_all(state["cuda"])
 
     def _save(self, epoch: int, rng) -> None:
+        # local import: saving sits above callbacks; this callback writes checkpoint files through it
         from kerastorch.saving.file_utils import atomic_path
         model = self.model
         optimizer = getattr(model, "optimizer", None)

@@ -347,7 +347,7 @@ class LossFunctionWrapper(Loss):
         if isinstance(fn, dict):  # Keras 3 serialized function
             fn = fn.get("config")
         if isinstance(fn, str):
-            from kerastorch.losses import get
+            from kerastorch.losses import get  # local import: the package's name table is built from these classes
             fn = get(fn)
         return cls(fn, **config_)
 

@@ -12,6 +12,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
+from kerastorch import initializers
 from kerastorch._core import config
 from kerastorch._core.naming import auto_name, to_snake_case
 from kerastorch.losses.loss import apply_mask, get_mask, squeeze_or_expand_to_same_rank, to_tensor
@@ -74,8 +75,7 @@ def _initial_value(initializer, shape: tuple, dtype: torch.dtype) -> torch.Tenso
     if isinstance(initializer, (int, float)):
         return torch.full(shape, float(initializer), dtype=dtype)
     if isinstance(initializer, str) or not callable(initializer):
-        from kerastorch import initializers  # the initializers module owns the other names
-        initializer = initializers.get(initializer)
+        initializer = initializers.get(initializer)  # the initializers module owns the other names
     value = initializer(shape, dtype=config.dtype_name(dtype))
     return to_tensor(value, dtype=dtype).detach().cpu().reshape(shape).clone()
 
@@ -278,6 +278,6 @@ class MeanMetricWrapper(Mean):
         if isinstance(fn, dict):
             fn = fn.get("config")
         if isinstance(fn, str):
-            from kerastorch import metrics
+            from kerastorch import metrics  # local import: the package's name table is built from these classes
             fn = metrics.get(fn)
         return cls(fn, **config_)

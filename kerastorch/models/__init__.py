@@ -17,6 +17,6 @@ _SAVING_FUNCTIONS = ("load_model", "model_from_json", "save_model")
 def __getattr__(name):
     # keras.models.load_model & co. live in kerastorch.saving (imported on first use).
     if name in _SAVING_FUNCTIONS:
-        from kerastorch import saving
+        from kerastorch import saving  # local import: saving sits above models (it rebuilds them)
         return getattr(saving, name)
     raise AttributeError(f"module 'kerastorch.models' has no attribute {name!r}")

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import torch
 
+import kerastorch.models.functional_config as functional_config
 from kerastorch._core import tree
 from kerastorch._core.tensors import numeric_leaves_to_tensors
 from kerastorch.graph.keras_tensor import KerasTensor
 from kerastorch.graph.ordering import map_graph
 from kerastorch.layers.layer import Layer
 from kerastorch.models.model import Model
-from kerastorch.models import functional_config
 
 class Functional(Model):
     """A model defined by its inputs and outputs: ``keras.Model(inputs, outputs)``."""

@@ -12,6 +12,7 @@ from torch import nn
 from kerastorch._core import tree
 from kerastorch.graph.keras_tensor import KerasTensor
 from kerastorch.layers.layer import Layer, _zeros_for_shape
+from kerastorch.models.summary import print_summary
 from kerastorch.trainer.policies import TrainingPolicies
 from kerastorch.trainer.trainer import Trainer
 
@@ -77,7 +78,6 @@ class Model(TrainingPolicies, Trainer, Layer):
 
     def summary(self, line_length: int | None = None, positions=None, print_fn=None,
                 expand_nested: bool = False, show_trainable: bool = False, layer_range=None) -> None:
-        from kerastorch.models.summary import print_summary
         print_summary(self, line_length=line_length, print_fn=print_fn, expand_nested=expand_nested,
                       show_trainable=show_trainable)
 
@@ -91,21 +91,21 @@ class Model(TrainingPolicies, Trainer, Layer):
     # -------------------------------------------------------------- saving
     def save(self, filepath, overwrite: bool = True, include_optimizer: bool = True, **kwargs) -> None:
         """Save the whole model: ``.keras`` (Keras 3 zip) or ``.h5`` (legacy Keras 2 HDF5), atomically."""
-        from kerastorch import saving
+        from kerastorch import saving  # local import: saving sits above models (it rebuilds them)
         saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer, **kwargs)
 
     def save_weights(self, filepath, overwrite: bool = True, **kwargs) -> None:
         """Save the weights: ``.weights.h5`` (Keras 3), ``.h5`` (legacy Keras 2) or ``.pt`` (state_dict)."""
-        from kerastorch import saving
+        from kerastorch import saving  # local import: saving sits above models (it rebuilds them)
         saving.save_weights(self, filepath, overwrite=overwrite, **kwargs)
 
     def load_weights(self, filepath, by_name: bool = False, skip_mismatch: bool = False, **kwargs) -> None:
         """Load weights from any Keras 2/3 HDF5 layout or a ``.pt`` state_dict (format read from the file)."""
-        from kerastorch import saving
+        from kerastorch import saving  # local import: saving sits above models (it rebuilds them)
         saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch, **kwargs)
 
     def to_json(self, **kwargs) -> str:
-        from kerastorch import saving
+        from kerastorch import saving  # local import: saving sits above models (it rebuilds them)
         return saving.model_to_json(self, **kwargs)
 
     def get_config(self) -> dict:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import torch
 
+import kerastorch.models.functional_config as functional_config
 from kerastorch.backend import tree
 from kerastorch.layers.input_layer import InputLayer, KerasTensor
 from kerastorch.layers.layer import Layer
 from kerastorch.models.model import Model
-from kerastorch.models import functional_config
 
 
 class Sequential(Model):

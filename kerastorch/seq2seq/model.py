@@ -43,10 +43,10 @@ from typing import Any
 import numpy as np
 import torch
 
+import kerastorch.seq2seq.decoding as decoding
 from kerastorch import layers, losses
 from kerastorch.backend import config as backend_config
 from kerastorch.models.model import Model
-from kerastorch.seq2seq import decoding
 from kerastorch.seq2seq.datasets import END_ID, PAD_ID, START_ID
 from kerastorch.trainer.data import unpack_x_y_sample_weight
 

@@ -15,11 +15,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+import kerastorch.layers.recurrent.cell_utils as cell_utils
+import kerastorch.layers.recurrent.fused as fused
 from kerastorch import activations, constraints, initializers, regularizers
 from kerastorch.backend import config as backend_config
 from kerastorch.layers.file_formats import fit_kernel, flip_spatial, keras_shapes, merge_keras1_gates
 from kerastorch.layers.layer import Layer
-from kerastorch.layers.recurrent import cell_utils, fused
 from kerastorch.layers.recurrent.dropout_rnn_cell import DropoutRNNCell
 from kerastorch.layers.recurrent.rnn import RNN
 

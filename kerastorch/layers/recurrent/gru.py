@@ -11,10 +11,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+import kerastorch.layers.recurrent.cell_utils as cell_utils
+import kerastorch.layers.recurrent.fused as fused
 from kerastorch import activations
 from kerastorch.layers.file_formats import cudnn_input_kernel, merge_keras1_gates, per_gate
 from kerastorch.layers.layer import Layer
-from kerastorch.layers.recurrent import cell_utils, fused
 from kerastorch.layers.recurrent.dropout_rnn_cell import DropoutRNNCell
 from kerastorch.layers.recurrent.rnn import RNN
 

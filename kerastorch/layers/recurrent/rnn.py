@@ -23,11 +23,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+import kerastorch.layers.recurrent.fused as fused
 from kerastorch.backend import config, tree
 from kerastorch._core.tensors import numeric_leaves_to_tensors
 from kerastorch.graph.symbolic import is_probing
 from kerastorch.layers.layer import Layer
-from kerastorch.layers.recurrent import fused
 from kerastorch.layers.recurrent.dropout_rnn_cell import DropoutRNNCell
 from kerastorch.layers.recurrent.stacked_rnn_cells import StackedRNNCells
 from kerastorch.layers.serialization import deserialize, serialize

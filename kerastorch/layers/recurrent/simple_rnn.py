@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import torch
 
+import kerastorch.layers.recurrent.cell_utils as cell_utils
+import kerastorch.layers.recurrent.fused as fused
 from kerastorch.layers.layer import Layer
-from kerastorch.layers.recurrent import cell_utils, fused
 from kerastorch.layers.recurrent.dropout_rnn_cell import DropoutRNNCell
 from kerastorch.layers.recurrent.rnn import RNN
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import torch
 
+import kerastorch.layers.reshaping.reshaping_utils as reshaping_utils
 import kerastorch.layers.spatial_utils as spatial_utils
 from kerastorch.layers.layer import Layer
-from kerastorch.layers.reshaping import reshaping_utils
 
 
 class UpSampling1D(Layer):

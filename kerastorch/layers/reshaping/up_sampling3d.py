@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import torch
 
+import kerastorch.layers.reshaping.reshaping_utils as reshaping_utils
 import kerastorch.layers.spatial_utils as spatial_utils
 from kerastorch.backend.config import standardize_data_format
 from kerastorch.layers.layer import Layer
-from kerastorch.layers.reshaping import reshaping_utils
 
 
 class UpSampling3D(Layer):
