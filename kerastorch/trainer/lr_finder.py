@@ -197,6 +197,10 @@ def _ensure_built(model, x) -> None:
 
 def _finder_optimizer(model, optimizer, start_lr: float):
     """A fresh optimizer of the same class and hyper-parameters, with a float learning rate."""
+    inner = getattr(optimizer, "inner_optimizer", None)
+    if inner is not None:  # a LossScaleOptimizer: copy the inner optimizer, wrap it the same way
+        return type(optimizer)(_finder_optimizer(model, inner, start_lr), initial_scale=optimizer.initial_scale,
+                               dynamic_growth_steps=optimizer.dynamic_growth_steps)
     config = dict(optimizer.get_config())
     config["learning_rate"] = float(start_lr)
     try:

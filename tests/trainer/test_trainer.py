@@ -187,3 +187,16 @@ def test_batch_hooks_see_every_batch_index_like_keras(keras, real_keras):
         model.predict(x, batch_size=16, callbacks=[Record()], verbose=0)
         seen[name] = record
     assert seen["ours"] == seen["theirs"]
+
+
+def test_lr_find_copies_a_loss_scale_optimizer(keras):
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])
+    opt = keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(0.1), initial_scale=8.0)
+    model.compile(optimizer=opt, loss="mse")
+    x, y = _data()
+    before = model.get_weights()
+    result = model.lr_find(x, y, batch_size=8, num_steps=6, diverge_threshold=None)
+    assert len(result.learning_rates) == 6
+    assert model.optimizer is opt and float(opt.dynamic_scale) == 8.0 and int(opt.iterations) == 0
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
