@@ -269,6 +269,10 @@ class Trainer:
             drop_remainder: bool = False, **kwargs: Any) -> "History":
         """Train the model for a fixed number of epochs (dataset iterations).
 
+        The loop, as pseudo-code, is in this module's docstring: per epoch, ``run_epoch`` over
+        the training batches, then validation, then ``on_epoch_end``; after the last epoch
+        ``optimizer.finalize_variable_values`` (EMA weights), then ``on_train_end``.
+
         Args:
             x: Input data: a NumPy array or torch tensor (or a list/dict of them for several
                 inputs), a ``keras.utils.PyDataset``, a torch ``DataLoader``, or a generator /
