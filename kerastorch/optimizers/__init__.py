@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from kerastorch._core.identifiers import Identifiers
-from kerastorch.optimizers import schedules
+from kerastorch.optimizers import legacy, schedules
 from kerastorch.optimizers.adadelta import Adadelta
 from kerastorch.optimizers.adafactor import Adafactor
 from kerastorch.optimizers.adagrad import Adagrad
@@ -16,6 +16,7 @@ from kerastorch.optimizers.ftrl import Ftrl
 from kerastorch.optimizers.lamb import Lamb
 from kerastorch.optimizers.lion import Lion
 from kerastorch.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from kerastorch.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
 from kerastorch.optimizers.muon import Muon
 from kerastorch.optimizers.nadam import Nadam
 from kerastorch.optimizers.rmsprop import RMSprop
@@ -23,7 +24,7 @@ from kerastorch.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from kerastorch.optimizers.sgd import SGD
 
 ALL_OBJECTS = (Optimizer, Adam, SGD, RMSprop, Adadelta, AdamW, Adagrad, Adamax, Nadam, Lion, LossScaleOptimizer,
-               Ftrl, Adafactor, Lamb, Muon, ScheduleFreeAdamW)
+               Ftrl, Adafactor, Lamb, Muon, ScheduleFreeAdamW, MultiOptimizer)
 # Keras looks optimizer names up case-insensitively ("adam", "Adam", "ADAM", "rmsprop").
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
 
@@ -56,5 +57,5 @@ def get(identifier) -> Optimizer | None:
     return _IDENTIFIERS.get(identifier)
 
 
-__all__ = ["Adadelta", "Adafactor", "Adagrad", "Ftrl", "Lamb", "Muon", "ScheduleFreeAdamW", "Adam", "Adamax", "AdamW", "Lion", "LossScaleOptimizer", "Nadam", "Optimizer", "RMSprop", "SGD",
+__all__ = ["Adadelta", "Adafactor", "Adagrad", "Ftrl", "Lamb", "Muon", "MultiOptimizer", "OptimizerMap", "ScheduleFreeAdamW", "legacy", "Adam", "Adamax", "AdamW", "Lion", "LossScaleOptimizer", "Nadam", "Optimizer", "RMSprop", "SGD",
            "deserialize", "get", "schedules", "serialize"]
