@@ -7,8 +7,9 @@ When a Keras 3 functional model applies a ``keras.ops`` function to symbolic ten
 arguments and calls it on the tensors, so ``keras.ops.f(*tensors, **config)`` is what the
 node computes. Loading therefore needs no table of operations: the class name is matched
 to the ``kerastorch.ops`` function of the same name (``ConvertToTensor`` ->
-``convert_to_tensor``, ``GetItem`` -> ``get_item``), in the namespace the module names
-(``keras.src.ops.image`` -> ``kerastorch.ops.image``...).
+``convert_to_tensor``, ``GetItem`` -> ``get_item``; three normalizations have longer
+function names), in the namespace the module names (``keras.src.ops.image`` ->
+``kerastorch.ops.image``...).
 
 Writing goes the other way for ``TorchOpLayer`` nodes (torch functions applied to
 KerasTensors): the common operators map onto the Keras operation of the same meaning.
@@ -44,9 +45,14 @@ def _key(name: str) -> str:
     return name.replace("_", "").lower()
 
 
+# The three Keras operation classes whose function has a longer name.
+_FUNCTION_OF = {"BatchNorm": "batch_normalization", "LayerNorm": "layer_normalization",
+                "RMSNorm": "rms_normalization"}
+
+
 def find_operation(class_name: str, module: str = _DEFAULT_MODULE) -> Callable | None:
     """The ``kerastorch.ops`` function behind the Keras operation class ``class_name``, or None."""
-    wanted = _key(class_name)
+    wanted = _key(_FUNCTION_OF.get(class_name, class_name))
     for namespace in _namespaces(module):
         for attr, value in vars(namespace).items():
             if not attr.startswith("_") and callable(value) and not isinstance(value, type) \
@@ -84,6 +90,9 @@ class OperationLayer(Layer):
 
     def get_config(self) -> dict:
         return {"name": self.name, **self.op_config}
+
+    def get_build_config(self) -> None:
+        return None  # Keras operations are not built: their config entries carry no build_config
 
     @classmethod
     def from_config(cls, config: dict):

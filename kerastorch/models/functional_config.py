@@ -103,7 +103,12 @@ def _node_offset(layer, legacy: bool, io: bool) -> int:
 def _layer_entry(layer) -> dict:
     if isinstance(layer, TorchOpLayer):
         return operation_config(layer)
-    return serialize_keras_object(layer)
+    entry = serialize_keras_object(layer)
+    inner = entry.get("config")
+    if not _writing_keras2() and isinstance(inner, dict) and "batch_input_shape" in inner:
+        # Keras 3 keeps a model's input shape on its InputLayer only (its layers take no batch_input_shape).
+        entry["config"] = {k: v for k, v in inner.items() if k != "batch_input_shape"}
+    return entry
 
 
 def functional_config(model) -> dict:
@@ -247,7 +252,7 @@ def sequential_config(model) -> dict:
         entry = serialize_keras_object(model._input_layer)
         layers.append(to_legacy_layer_config(entry) if legacy else entry)
     for layer in model._stack:
-        entry = serialize_keras_object(layer)
+        entry = _layer_entry(layer)
         layers.append(to_legacy_layer_config(entry) if legacy else entry)
     config = {"name": model.name, "trainable": model.trainable}
     if not legacy:

@@ -12,6 +12,7 @@ from torch import nn
 from kerastorch._core import tree
 from kerastorch.graph.keras_tensor import KerasTensor
 from kerastorch.layers.layer import Layer, _zeros_for_shape
+from kerastorch.models import functional_config
 from kerastorch.models.summary import print_summary
 from kerastorch.trainer.policies import TrainingPolicies
 from kerastorch.trainer.trainer import Trainer
@@ -111,6 +112,16 @@ class Model(TrainingPolicies, Trainer, Layer):
     def get_config(self) -> dict:
         cfg = Layer.get_config(self)
         return {"name": cfg["name"], "trainable": cfg["trainable"]}
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        """A model from its config; a functional model's config (Keras 3 or Keras 2 dialect) rebuilds its graph."""
+        functional = _functional_class()
+        if isinstance(config, dict) and {"layers", "input_layers", "output_layers"} <= set(config) \
+                and (cls is Model or issubclass(cls, functional)):
+            return functional_config.functional_from_config(functional if cls is Model else cls, config,
+                                                            custom_objects=custom_objects)
+        return super().from_config(config)
 
     def build(self, input_shape) -> None:
         """Build a subclassed model by running its ``call`` once on small zero tensors."""

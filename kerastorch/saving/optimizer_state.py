@@ -1,7 +1,7 @@
 """Optimizer variables in Keras layout, for files.
 
 Keras files store each per-variable slot (momentum, velocity...) in the Keras layout
-of its variable. A kerastorch layer may keep a weight in another layout (a Conv2D
+of its variable. A kerastorch layer may keep a weight in another layout (a convolution
 kernel as ``(out, in, kh, kw)``), and its optimizer slots follow that layout, so
 slots go through the owning layer's ``_weight_to_keras`` / ``_weight_from_keras``
 when written to or read from a file.

@@ -134,6 +134,10 @@ class MultiHeadAttention(Layer):
                     bias_constraint=self._bias_constraint, dtype=self._dtype_spec)
 
     def _build_sublayers(self, query_shape, value_shape, key_shape=None) -> None:
+        # Keras records the shapes of build's arguments (its build_config's "shapes_dict").
+        self._build_shapes = {"query_shape": list(query_shape), "value_shape": list(value_shape)}
+        if key_shape is not None:
+            self._build_shapes["key_shape"] = list(key_shape)
         key_shape = value_shape if key_shape is None else key_shape
         if tuple(value_shape[1:-1]) != tuple(key_shape[1:-1]):
             raise ValueError(f'MultiHeadAttention layer "{self.name}": all dimensions of `value` and `key`, except '
@@ -300,6 +304,18 @@ class MultiHeadAttention(Layer):
                 "activity_regularizer": regularizers.serialize(self._activity_regularizer),
                 "kernel_constraint": constraints.serialize(self._kernel_constraint),
                 "bias_constraint": constraints.serialize(self._bias_constraint), "seed": self.seed}
+
+    def get_build_config(self) -> dict | None:
+        """Keras's form for a layer built from several shapes: ``{"shapes_dict": {"query_shape": ...}}``."""
+        shapes = getattr(self, "_build_shapes", None)
+        return {"shapes_dict": dict(shapes)} if shapes else None
+
+    def build_from_config(self, build_config: dict | None) -> None:
+        shapes = (build_config or {}).get("shapes_dict")
+        if shapes and not self.built:
+            self.build(**shapes)
+        else:
+            super().build_from_config(build_config)
 
 
 def _letter(i: int) -> str:

@@ -210,27 +210,25 @@ def _lookup_function(name: str, module, custom_objects, safe: bool):
         obj = vars(sys.modules[module]).get(name)
         if callable(obj):
             return obj
-    if module and module.split(".")[0] == "kerastorch":
+    import_error = None
+    root = module.split(".")[0] if module else None
+    if module and (root == "kerastorch" or (not safe and root not in ("keras", "tf_keras", "tensorflow"))):
+        # A kerastorch module is ours to import; a user's module only with safe mode off (never Keras itself).
         try:
             obj = getattr(importlib.import_module(module), name, None)
+        except ImportError as e:
+            import_error = e
+        else:
             if callable(obj):
                 return obj
-        except ImportError:
-            pass
     if module is None or module.split(".")[0] in ("keras", "kerastorch", "tf_keras", "tensorflow"):
         for ns in (ops, activations, backend):
             obj = getattr(ns, name, None)
             if callable(obj):
                 return obj
-    if not safe and module:
-        try:
-            obj = getattr(importlib.import_module(module), name, None)
-            if callable(obj):
-                return obj
-        except ImportError:
-            pass
-    raise ValueError(f"Unknown function {name!r} (module {module!r}) in a Lambda layer config. Pass it in "
-                     f"`custom_objects={{{name!r}: fn}}` when loading.")
+    reason = f" (importing {module!r} failed: {import_error})" if import_error is not None else ""
+    raise ValueError(f"Unknown function {name!r} (module {module!r}) in a Lambda layer config{reason}. Pass it in "
+                     f"`custom_objects={{{name!r}: fn}}` when loading.") from import_error
 
 
 def _effective_safe_mode(safe_mode) -> bool:

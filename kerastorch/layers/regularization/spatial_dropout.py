@@ -33,6 +33,7 @@ class _SpatialDropout(Dropout):
     def get_config(self) -> dict:
         cfg = {**super().get_config()}
         cfg.pop("noise_shape", None)
+        cfg.pop("trainable", None)  # Keras's SpatialDropout takes no `trainable` (its config has none)
         if self._ndim > 3:
             cfg["data_format"] = self.data_format
         return cfg

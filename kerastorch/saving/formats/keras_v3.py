@@ -3,7 +3,7 @@
 A ``.weights.h5`` file mirrors Keras 3's object tree::
 
     layers/<snake_case(class)[_k]>/vars/{0,1,...}   @name = the layer's name
-        .../<sublayer attribute>/vars/...            (an RNN's cell, a wrapper's layer, ...)
+        .../<sublayer attribute>/vars/...            (a recurrent layer's cell, a wrapper's layer...)
         .../layers/...                               (nested Sequential / Functional)
     vars/                                            the model's own variables
     optimizer/vars/{0,1,...}                         (compiled models)
