@@ -56,7 +56,7 @@ class PearsonCorrelation(MeanMetricWrapper):
         return {"name": self.name, "dtype": self.dtype, "axis": self.axis}
 
     @classmethod
-    def from_config(cls, config_: dict[str, Any]) -> "PearsonCorrelation":
+    def from_config(cls, config_: dict[str, Any]) -> PearsonCorrelation:
         return cls(**config_)
 
 
@@ -72,5 +72,5 @@ class ConcordanceCorrelation(MeanMetricWrapper):
         return {"name": self.name, "dtype": self.dtype, "axis": self.axis}
 
     @classmethod
-    def from_config(cls, config_: dict[str, Any]) -> "ConcordanceCorrelation":
+    def from_config(cls, config_: dict[str, Any]) -> ConcordanceCorrelation:
         return cls(**config_)

@@ -89,7 +89,7 @@ class CosineSimilarity(MeanMetricWrapper):
         return {"name": self.name, "dtype": self.dtype}
 
     @classmethod
-    def from_config(cls, config_: dict[str, Any]) -> "CosineSimilarity":
+    def from_config(cls, config_: dict[str, Any]) -> CosineSimilarity:
         return cls(**config_)
 
 

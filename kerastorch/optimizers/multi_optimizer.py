@@ -8,8 +8,8 @@ own followed by each inner optimizer's, in Keras's order.
 from __future__ import annotations
 
 import re
-from collections.abc import MutableMapping
-from typing import Any, Sequence
+from collections.abc import MutableMapping, Sequence
+from typing import Any
 
 import torch
 
@@ -75,7 +75,7 @@ class OptimizerMap(MutableMapping):
                 "optimizer_map": {key: serialize(opt) for key, opt in self._optimizer_map.items()}}
 
     @classmethod
-    def from_config(cls, config: dict[str, Any], custom_objects=None) -> "OptimizerMap":
+    def from_config(cls, config: dict[str, Any], custom_objects=None) -> OptimizerMap:
         from kerastorch.optimizers import deserialize
         return cls(deserialize(config["default_optimizer"], custom_objects),
                    {k: deserialize(v, custom_objects) for k, v in (config.get("optimizer_map") or {}).items()})
@@ -237,7 +237,7 @@ class MultiOptimizer(Optimizer):
                 "loss_scale_factor": self.loss_scale_factor, "name": self.name}
 
     @classmethod
-    def from_config(cls, config: dict[str, Any], custom_objects=None) -> "MultiOptimizer":
+    def from_config(cls, config: dict[str, Any], custom_objects=None) -> MultiOptimizer:
         config = dict(config)
         spec = config["optimizer_map"]
         if isinstance(spec, dict) and "config" in spec:

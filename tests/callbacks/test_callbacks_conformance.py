@@ -126,7 +126,7 @@ def test_tensorboard_refuses_profiling():
 class _Recorder(http.server.BaseHTTPRequestHandler):
     received: list = []
 
-    def do_POST(self):  # noqa: N802 - http.server's hook name
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"])).decode()
         type(self).received.append((self.path, self.headers["Content-Type"], body))
         self.send_response(200)

@@ -53,6 +53,6 @@ def test_shapes_match_keras(real_keras, build):
 def test_unbuilt_sequential_has_no_shapes():
     model = kerastorch.Sequential([kerastorch.layers.Dense(3)])
     with pytest.raises(AttributeError):
-        model.output_shape
+        _ = model.output_shape
     model(np.zeros((2, 5), "float32"))
     assert model.output_shape == (None, 3)

@@ -176,7 +176,7 @@ def test_multi_optimizer_config_round_trip():
     rebuilt = kerastorch.optimizers.MultiOptimizer.from_config(optimizer.get_config())
     assert [type(o).__name__ for o in rebuilt.optimizers] == ["Adam", "SGD"]
     with pytest.raises(AttributeError, match="sub-optimizers"):
-        rebuilt.learning_rate
+        _ = rebuilt.learning_rate
 
 
 def test_legacy_optimizers_raise_keras_import_error():

@@ -34,7 +34,7 @@ def test_shuffled_class_labels_keep_keras_split_silently(keras):
     y = _shuffled_labels()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no notice: the numbers are Keras's
-        (xt, yt, _), (xv, yv, _) = split_validation(_x(200), y, None, 0.2, verbose=False)
+        (_, yt, _), (xv, _, _) = split_validation(_x(200), y, None, 0.2, verbose=False)
     np.testing.assert_array_equal(xv[:, 0], np.arange(160, 200))
     np.testing.assert_array_equal(yt, y[:160])
 
@@ -52,7 +52,7 @@ def test_sorted_or_blocked_labels_switch_to_stratified_with_a_notice(keras, layo
     else:  # blocks of 20 cycling 0 1 2 3 0 1 2 3 0 1: the tail is the blocks of classes 0 and 1
         y = np.tile(np.repeat(np.arange(4), 20), 3)[:200]
     with pytest.warns(UserWarning, match="stratified by class") as record:
-        (_, yt, _), (_, yv, _) = split_validation(_x(200), y, None, 0.2, verbose=False)
+        (_, _, _), (_, yv, _) = split_validation(_x(200), y, None, 0.2, verbose=False)
     assert len(record) == 1 and "\n" not in str(record[0].message)
     total = np.bincount(y, minlength=4)
     np.testing.assert_array_equal(np.bincount(yv, minlength=4), np.round(total * 0.2).astype(int))
@@ -62,7 +62,7 @@ def test_time_ordered_regression_is_never_shuffled(keras):
     t = np.arange(300, dtype="float32")
     y = np.sin(t / 10.0)[:, None].astype("float32")
     with pytest.warns(UserWarning, match="look ordered"):
-        (xt, _, _), (xv, yv, _) = split_validation(_x(300), y, None, 0.25, verbose=False)
+        (xt, _, _), (xv, _, _) = split_validation(_x(300), y, None, 0.25, verbose=False)
     np.testing.assert_array_equal(xv[:, 0], np.arange(225, 300))
     np.testing.assert_array_equal(xt[:, 0], np.arange(225))
 

@@ -143,11 +143,11 @@ def split_validation(x, y, sample_weight, validation_split: float, verbose: bool
     if not 0 < validation_split < 1:
         raise ValueError(f"`validation_split` must be between 0 and 1, received {validation_split}.")
     n = int(tree.flatten(x)[0].shape[0])
-    n_train = int(math.floor(n * (1.0 - validation_split)))  # Keras's split point
+    n_train = math.floor(n * (1.0 - validation_split))  # Keras's split point
     if n_train == 0 or n_train == n:
         raise ValueError(f"Training data contains {n} samples, which is not sufficient to split it into a "
                          f"validation and training set as specified by `validation_split={validation_split}`.")
-    val_idx, how, notice = choose_validation_indices(y, n, n_train, defaults.get("validation_split"),
+    val_idx, _how, notice = choose_validation_indices(y, n, n_train, defaults.get("validation_split"),
                                                      defaults.get("validation_split_seed"))
     if notice is not None:
         warnings.warn(f"validation_split={validation_split}: {notice}.", UserWarning, stacklevel=3)
