@@ -35,7 +35,6 @@ from kerastorch.layers import object_registration
 from kerastorch.layers.layer import _BASE_KWARGS, Layer
 from kerastorch.layers.operation_layers import operation_layer_class
 
-
 PLAIN_TYPES = (str, int, float, bool)
 _STATE = threading.local()
 

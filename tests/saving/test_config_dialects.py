@@ -17,10 +17,10 @@ import warnings
 import h5py
 import numpy as np
 import pytest
+from reference_fixtures import FIXTURE_DIR, load_manifest
 
 import kerastorch
 from kerastorch.layers.operation_layers import find_operation, operation_layer_class
-from reference_fixtures import FIXTURE_DIR, load_manifest
 
 MANIFEST = load_manifest()
 CASES = {c["name"]: c for c in (MANIFEST["cases"] if MANIFEST else [])}

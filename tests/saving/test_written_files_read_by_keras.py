@@ -19,7 +19,6 @@ import warnings
 
 import numpy as np
 import pytest
-
 from reference_fixtures import FIXTURE_DIR, load_manifest
 
 MANIFEST = load_manifest()
