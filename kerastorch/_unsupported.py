@@ -49,6 +49,10 @@ UNSUPPORTED: dict[str, Unsupported] = {
     "keras.Operation": Unsupported(
         "kerastorch runs ops eagerly on torch tensors and has no Operation graph node to subclass",
         "subclass keras.layers.Layer (it also works on symbolic keras.Input tensors)"),
+    "keras.callbacks.OrbaxCheckpoint": Unsupported(
+        "OrbaxCheckpoint saves through the orbax-checkpoint package, which is built on JAX (not a kerastorch "
+        "dependency)",
+        "keras.callbacks.ModelCheckpoint (.keras / .weights.h5 files) or keras.callbacks.BackupAndRestore"),
     "keras.Function": Unsupported(
         "kerastorch has no stand-alone op graph outside models",
         "keras.Model(inputs, outputs), which is callable the same way"),

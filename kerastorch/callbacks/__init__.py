@@ -38,3 +38,8 @@ __all__ = [
     "TensorBoard",
     "TerminateOnNaN",
 ]
+
+# Keras names kerastorch deliberately lacks (OrbaxCheckpoint) fail with the reason and the alternative.
+from kerastorch._unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)
