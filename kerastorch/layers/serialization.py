@@ -103,6 +103,12 @@ def in_safe_mode() -> bool:
     return value
 
 
+def loading_in_safe_mode() -> bool:
+    """True only inside a load (``load_model``/``from_config`` under a load context) that runs in safe mode:
+    the time when a config must not make the process read files outside the archive (vocabulary paths)."""
+    return bool(_state("safe_mode"))
+
+
 def _refuse_bytecode(what: str) -> None:
     raise ValueError(
         f"Requested the deserialization of {what}, which holds Python bytecode. Loading it could "

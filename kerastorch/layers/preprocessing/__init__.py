@@ -1,6 +1,10 @@
 from kerastorch.layers.preprocessing.category_encoding import CategoryEncoding
 from kerastorch.layers.preprocessing.discretization import Discretization
+from kerastorch.layers.preprocessing.hashing import Hashing
+from kerastorch.layers.preprocessing.integer_lookup import IntegerLookup
 from kerastorch.layers.preprocessing.normalization import Normalization
 from kerastorch.layers.preprocessing.rescaling import Rescaling
+from kerastorch.layers.preprocessing.string_lookup import StringLookup
 
-__all__ = ["CategoryEncoding", "Discretization", "Normalization", "Rescaling"]
+__all__ = ["CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "Normalization", "Rescaling",
+           "StringLookup"]
