@@ -168,8 +168,8 @@ class Trainer:
     # ---------------------------------------------------------- step state
     def _step_state(self) -> StepState:
         """The current ``StepState`` (rebuilt here when stale; see ``step_state.py``)."""
-        state = self.__dict__["_state"]
-        if not state.is_current():
+        state = self.__dict__.get("_state")
+        if state is None or not state.is_current():
             state = self.__dict__["_state"] = build_step_state(self)
         return state
 
@@ -489,7 +489,7 @@ class Trainer:
             self.to(device)
             self._invalidate_step_state()
         from kerastorch import mixed_precision
-        policy = self.__dict__["_state"].policy
+        policy = getattr(self.__dict__.get("_state"), "policy", None)
         if policy is not None and policy is not mixed_precision.global_policy():
             self._invalidate_step_state()
         return device
