@@ -5,6 +5,7 @@ from kerastorch.layers.preprocessing.integer_lookup import IntegerLookup
 from kerastorch.layers.preprocessing.normalization import Normalization
 from kerastorch.layers.preprocessing.rescaling import Rescaling
 from kerastorch.layers.preprocessing.string_lookup import StringLookup
+from kerastorch.layers.preprocessing.text_vectorization import TextVectorization
 
 __all__ = ["CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "Normalization", "Rescaling",
-           "StringLookup"]
+           "StringLookup", "TextVectorization"]

@@ -201,7 +201,13 @@ class IndexLookup(Layer):
         if self._has_input_vocabulary:
             raise ValueError(f"Cannot adapt layer '{self.name}' after setting a static vocabulary via `vocabulary` "
                              "argument or `set_vocabulary()` method.")
-        rows = self._token_rows(data)
+        self.update_state_rows(self._token_rows(data))
+
+    def update_state_rows(self, rows: list[list]) -> None:
+        """Count the tokens of documents given as lists (rows may differ in length, as tokenized text does)."""
+        if self._has_input_vocabulary:
+            raise ValueError(f"Cannot adapt layer '{self.name}' after setting a static vocabulary via `vocabulary` "
+                             "argument or `set_vocabulary()` method.")
         for row in rows:
             self._token_counts.update(row)
             if self.output_mode == "tf_idf":
