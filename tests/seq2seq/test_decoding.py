@@ -27,7 +27,9 @@ def trained(data):
 
 
 def _untrained(data, attention, cell):
-    kerastorch.utils.set_random_seed(1)
+    # Seed 2, not 1: with Keras 3's initializer seeding, seed 1's dot/GRU model has two next tokens whose
+    # log-probabilities differ by 2e-7, where greedy and beam search may round to different winners.
+    kerastorch.utils.set_random_seed(2)
     return Seq2Seq(data.src_vocab.size, data.tgt_vocab.size, embedding_dim=8, units=16, attention=attention,
                    cell=cell, max_output_length=8)
 
