@@ -54,14 +54,15 @@ def image_dataset_from_directory(directory: str, labels: Any = "inferred", label
                                  subset: str | None = None, interpolation: str = "bilinear",
                                  follow_links: bool = False, crop_to_aspect_ratio: bool = False,
                                  pad_to_aspect_ratio: bool = False, data_format: str | None = None,
-                                 format: str = "torch", verbose: bool = True,
+                                 format: str = "tf", verbose: bool = True,
                                  num_workers: int | None = None) -> DataLoader | list[DataLoader]:
     """Batches of ``(images, labels)`` from ``directory`` (or images only with ``labels=None``).
 
     Args are Keras's: ``labels`` ``"inferred"`` (from sub-folders), None, or a list of ints in file order;
     ``label_mode`` ``"int"`` / ``"categorical"`` / ``"binary"`` / None; ``subset`` ``"training"`` /
     ``"validation"`` / ``"both"`` (a [train, val] pair) with ``validation_split`` and a ``seed``;
-    ``format`` is ``"torch"`` (Keras's ``"tf"``/``"grain"`` give the same loader). ``num_workers``
+    ``format``: Keras's ``"tf"`` (default) / ``"grain"`` name the pipeline Keras builds; here every format
+    gives the same torch ``DataLoader`` (``"torch"`` says so explicitly). ``num_workers``
     (kerastorch): decoding processes, None for the default in ``dataset_utils.make_loader``.
     """
     if labels not in ("inferred", None):
@@ -91,7 +92,7 @@ def image_dataset_from_directory(directory: str, labels: Any = "inferred", label
         raise ValueError(f"Argument `interpolation` should be one of {INTERPOLATIONS}. "
                          f"Received: interpolation={interpolation}")
     if format not in ("torch", "tf", "grain"):
-        raise ValueError(f'`format` should be "torch" (or Keras\'s "tf"/"grain"). Received: format={format}')
+        raise ValueError(f'`format` should be "tf", "grain" or "torch". Received: format={format}')
     dataset_utils.check_validation_split_arg(validation_split, subset, shuffle, seed)
     seed = np.random.randint(1e6) if seed is None else seed
     paths, labels, class_names = dataset_utils.index_directory(

@@ -30,7 +30,7 @@ def text_dataset_from_directory(directory: str, labels: Any = "inferred", label_
                                 class_names: Sequence[str] | None = None, batch_size: int | None = 32,
                                 max_length: int | None = None, shuffle: bool = True, seed: int | None = None,
                                 validation_split: float | None = None, subset: str | None = None,
-                                follow_links: bool = False, format: str = "torch", verbose: bool = True,
+                                follow_links: bool = False, format: str = "tf", verbose: bool = True,
                                 num_workers: int | None = None,
                                 encoding: str = "utf-8") -> DataLoader | list[DataLoader]:
     """Batches of ``(texts, labels)`` from ``directory`` (or texts only with ``labels=None``).
@@ -52,7 +52,7 @@ def text_dataset_from_directory(directory: str, labels: Any = "inferred", label_
         raise ValueError('`label_mode` argument must be one of "int", "categorical", "binary", or None. '
                          f"Received: label_mode={label_mode}")
     if format not in ("torch", "tf", "grain"):
-        raise ValueError(f'`format` should be "torch" (or Keras\'s "tf"/"grain"). Received: format={format}')
+        raise ValueError(f'`format` should be "tf", "grain" or "torch". Received: format={format}')
     if labels is None or label_mode is None:
         labels = label_mode = None
     dataset_utils.check_validation_split_arg(validation_split, subset, shuffle, seed)

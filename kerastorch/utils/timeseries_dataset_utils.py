@@ -25,7 +25,7 @@ def _check_positive_below(name: str, value: int, length: int) -> None:
 def timeseries_dataset_from_array(data: Any, targets: Any, sequence_length: int, sequence_stride: int = 1,
                                   sampling_rate: int = 1, batch_size: int | None = 128, shuffle: bool = False,
                                   seed: int | None = None, start_index: int | None = None,
-                                  end_index: int | None = None, format: str = "torch",
+                                  end_index: int | None = None, format: str = "tf",
                                   num_workers: int | None = None) -> DataLoader:
     """Batches of ``(windows, targets)`` (or only windows when ``targets`` is None).
 
@@ -38,8 +38,8 @@ def timeseries_dataset_from_array(data: Any, targets: Any, sequence_length: int,
         batch_size: windows per batch (None: single windows).
         shuffle, seed: reshuffle the windows every epoch, from ``seed``.
         start_index, end_index: use only ``data[start_index:end_index]`` for the windows.
-        format: ``"torch"`` (a ``DataLoader``); Keras's ``"tf"``/``"grain"`` name frameworks that are
-            not used here and give the same loader.
+        format: Keras's ``"tf"`` (default) / ``"grain"`` name the pipeline Keras builds; here every format
+            gives the same torch ``DataLoader`` (``"torch"`` says so explicitly).
     """
     length = len(data)
     if start_index:
@@ -60,7 +60,7 @@ def timeseries_dataset_from_array(data: Any, targets: Any, sequence_length: int,
     _check_positive_below("sampling_rate", sampling_rate, length)
     _check_positive_below("sequence_stride", sequence_stride, length)
     if format not in ("torch", "tf", "grain"):
-        raise ValueError(f'`format` should be "torch" (or Keras\'s "tf"/"grain"). Received: format={format}')
+        raise ValueError(f'`format` should be "tf", "grain" or "torch". Received: format={format}')
     start_index = start_index or 0
     end_index = end_index or length
     num_seqs = end_index - start_index - (sequence_length - 1) * sampling_rate
