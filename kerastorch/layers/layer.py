@@ -62,6 +62,21 @@ class _CallState(threading.local):
 _STATE = _CallState()
 
 
+class _StructureGeneration:
+    """A process-wide counter bumped whenever the set of trainable weights or of loss sources of
+    any layer may have changed (``trainable`` set, a weight added, a layer's first ``add_loss``).
+
+    A layer does not know the models it belongs to; a trainer that caches such facts per model
+    (``trainer/step_state.py``) compares this one integer per step instead of re-reading them.
+    """
+
+    value = 0
+
+    @classmethod
+    def bump(cls) -> None:
+        cls.value += 1
+
+
 class _CallSpec(NamedTuple):
     """What ``forward`` does around ``call`` for one layer; decided once, after the layer is built."""
     has_training: bool        # ``call`` takes ``training``: resolve it and pass it
@@ -154,6 +169,7 @@ class Layer(nn.Module, LayerGraphMixin):
         if constraint is not None:
             self._weight_constraints = getattr(self, "_weight_constraints", [])
             self._weight_constraints.append((attr, constraints.get(constraint)))
+        _StructureGeneration.bump()
         return getattr(self, attr)
 
     def _variable_dtype(self):
@@ -310,7 +326,11 @@ class Layer(nn.Module, LayerGraphMixin):
         # A new list rather than append: under jit_compile the trace must not mutate a list that
         # existed before it (the trainer empties `_losses` once it has read them).
         self._losses = self._losses + [loss if isinstance(loss, torch.Tensor) else torch.as_tensor(loss)]
-    
+        if not self.__dict__.get("_adds_losses"):
+            # First loss of this layer: trainers re-list the layers they collect losses from.
+            self.__dict__["_adds_losses"] = True
+            _StructureGeneration.bump()
+
     @property
     def losses(self) -> list[torch.Tensor]:
         """Losses added during the last call plus weight regularization losses, of this layer and sublayers."""
@@ -350,6 +370,7 @@ class Layer(nn.Module, LayerGraphMixin):
         for p in self.parameters():
             if p.is_floating_point():
                 p.requires_grad_(value and getattr(p, "_var_trainable", True))
+        _StructureGeneration.bump()
 
     def _own_weight_entries(self) -> list[tuple[str, torch.Tensor, bool]]:
         entries = [(a, getattr(self, a), t) for a, t in self._keras_weights]
@@ -467,10 +488,21 @@ class Layer(nn.Module, LayerGraphMixin):
     # ---------------------------------------------------------------- config
     def get_config(self) -> dict:
         """The constructor arguments; ``from_config(get_config())`` rebuilds an equal layer."""
-        cfg = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        cfg = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype_policy_config()}
         if self._batch_input_shape is not None:
             cfg["batch_input_shape"] = list(self._batch_input_shape)
         return cfg
+
+    def _dtype_policy_config(self) -> dict:
+        """The ``dtype`` entry of a Keras 3 config: the serialized DTypePolicy (its name keeps "mixed_*")."""
+        spec = self._dtype_spec
+        if isinstance(spec, dict):
+            name = spec.get("config", {}).get("name")
+        else:
+            name = getattr(spec, "name", None) or (None if spec is None else config.dtype_name(
+                config.to_torch_dtype(spec)) if not str(spec).startswith("mixed_") else str(spec))
+        return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": name or self.dtype},
+                "registered_name": None}
 
     @classmethod
     def from_config(cls, config: dict):
