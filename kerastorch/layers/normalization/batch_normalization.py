@@ -67,19 +67,18 @@ class BatchNormalization(Layer):
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones", moving_mean_initializer="zeros",
                  moving_variance_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
-                 beta_constraint=None, gamma_constraint=None, synchronized=False, **kwargs):
-        # Keras 2 (tf.keras) configs carry these; only their inactive values are supported.
-        renorm = kwargs.pop("renorm", False)
-        kwargs.pop("renorm_clipping", None)
-        kwargs.pop("renorm_momentum", None)
-        kwargs.pop("fused", None)
+                 beta_constraint=None, gamma_constraint=None, renorm=False, renorm_clipping=None,
+                 renorm_momentum=0.99, synchronized=False, **kwargs):
+        # Batch renormalization is not implemented: only its inactive values are accepted (configs carry them).
+        kwargs.pop("fused", None)  # Keras 2 (tf.keras) configs carry these too
         virtual_batch_size = kwargs.pop("virtual_batch_size", None)
         adjustment = kwargs.pop("adjustment", None)
         super().__init__(**kwargs)
         if renorm or virtual_batch_size is not None or adjustment is not None:
             raise ValueError(
-                f'BatchNormalization "{self.name}": `renorm`, `virtual_batch_size` and `adjustment` (Keras 2 '
-                f"options) are not supported. Received: renorm={renorm}, virtual_batch_size={virtual_batch_size}, "
+                f'BatchNormalization "{self.name}": batch renormalization (`renorm=True`) and the Keras 2 options '
+                f"`virtual_batch_size` and `adjustment` are not supported by kerastorch. Received: renorm={renorm}, "
+                f"virtual_batch_size={virtual_batch_size}, "
                 f"adjustment={adjustment}.")
         if isinstance(axis, (list, tuple)):
             if len(axis) != 1:
@@ -91,6 +90,9 @@ class BatchNormalization(Layer):
         self.epsilon = float(epsilon)
         self.center = center
         self.scale = scale
+        self.renorm = bool(renorm)
+        self.renorm_clipping = renorm_clipping
+        self.renorm_momentum = renorm_momentum
         self.synchronized = synchronized  # multi-device sync is not applicable here; kept for configs
         self.beta_initializer = initializers.get(beta_initializer)
         self.gamma_initializer = initializers.get(gamma_initializer)
@@ -194,7 +196,8 @@ class BatchNormalization(Layer):
                 "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
                 "beta_constraint": constraints.serialize(self.beta_constraint),
                 "gamma_constraint": constraints.serialize(self.gamma_constraint),
-                "synchronized": self.synchronized}
+                "synchronized": self.synchronized, "renorm": self.renorm, "renorm_clipping": self.renorm_clipping,
+                "renorm_momentum": self.renorm_momentum}
 
 
 def _normalize(x, mean, var, gamma, beta, epsilon, axis):

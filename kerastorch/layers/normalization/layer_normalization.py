@@ -48,9 +48,10 @@ class LayerNormalization(Layer):
     >>> [round(v, 3) for v in y[0].tolist()]
     [-1.224, 0.0, 1.224]
     """
-    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
+    # rms_scaling comes after the positional parameters: Keras 3.15 takes it from **kwargs only.
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
-                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, rms_scaling=False, **kwargs):
         super().__init__(**kwargs)
         if isinstance(axis, (list, tuple)):
             self.axis = [int(a) for a in axis]

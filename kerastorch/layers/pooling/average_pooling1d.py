@@ -5,6 +5,6 @@ from kerastorch.layers.pooling.base_pooling import BasePooling
 
 
 class AveragePooling1D(BasePooling):
-    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, name=None, **kwargs):
         super().__init__(pool_size, strides, 1, pool_mode="average", padding=padding, data_format=data_format,
-                         **kwargs)
+                         name=name, **kwargs)

@@ -31,6 +31,6 @@ class AveragePooling2D(BasePooling):
     >>> layer(np.ones((2, 5, 5, 3), "float32")).shape
     torch.Size([2, 5, 5, 3])
     """
-    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, name=None, **kwargs):
         super().__init__(pool_size, strides, 2, pool_mode="average", padding=padding, data_format=data_format,
-                         **kwargs)
+                         name=name, **kwargs)

@@ -8,12 +8,12 @@ from kerastorch.layers.regularization.dropout import Dropout
 class _SpatialDropout(Dropout):
     _ndim = 0
 
-    def __init__(self, rate, seed=None, data_format=None, **kwargs):
+    def __init__(self, rate, data_format=None, seed=None, name=None, dtype=None, **kwargs):
         noise_shape = kwargs.pop("noise_shape", None)  # Keras 2 configs carry noise_shape=None
         if noise_shape is not None:
             raise ValueError(f"{type(self).__name__} does not accept `noise_shape` (it drops whole channels). "
                              f"Received: noise_shape={noise_shape}")
-        super().__init__(rate, seed=seed, **kwargs)
+        super().__init__(rate, seed=seed, name=name, dtype=dtype, **kwargs)
         self.data_format = config.standardize_data_format(data_format)
 
     def call(self, inputs, training=False):
@@ -43,9 +43,9 @@ class SpatialDropout1D(_SpatialDropout):
     """Drops entire 1D feature maps of ``(batch, steps, channels)`` inputs."""
     _ndim = 3
 
-    def __init__(self, rate, seed=None, **kwargs):
+    def __init__(self, rate, seed=None, name=None, dtype=None, **kwargs):
         kwargs.pop("data_format", None)
-        super().__init__(rate, seed=seed, data_format="channels_last", **kwargs)
+        super().__init__(rate, data_format="channels_last", seed=seed, name=name, dtype=dtype, **kwargs)
 
 
 class SpatialDropout2D(_SpatialDropout):
