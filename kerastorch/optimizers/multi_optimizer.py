@@ -70,13 +70,13 @@ class OptimizerMap(MutableMapping):
         return self[_variable_name(variable)]
 
     def get_config(self) -> dict[str, Any]:
-        from kerastorch.optimizers import serialize
+        from kerastorch.optimizers import serialize  # local import: the package __init__ imports this module
         return {"default_optimizer": serialize(self._default_optimizer),
                 "optimizer_map": {key: serialize(opt) for key, opt in self._optimizer_map.items()}}
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects=None) -> OptimizerMap:
-        from kerastorch.optimizers import deserialize
+        from kerastorch.optimizers import deserialize  # local import: the package __init__ imports this module
         return cls(deserialize(config["default_optimizer"], custom_objects),
                    {k: deserialize(v, custom_objects) for k, v in (config.get("optimizer_map") or {}).items()})
 
