@@ -65,6 +65,19 @@ UNSUPPORTED: dict[str, Unsupported] = {
     "keras.RematScope": Unsupported(
         "per-layer rematerialization modes would need the layer call path to consult a scope, which it does not",
         "keras.remat(fn) (torch.utils.checkpoint) around the expensive function"),
+    # ---- keras.layers: layers that wrap another framework's model
+    "keras.layers.JaxLayer": Unsupported(
+        "JaxLayer wraps a JAX function and its parameters, " + _JAX_ONLY,
+        "the computation as a torch.nn.Module called from a custom keras.layers.Layer (every kerastorch "
+        "Layer is a torch.nn.Module), or keras.layers.TorchModuleWrapper"),
+    "keras.layers.FlaxLayer": Unsupported(
+        "FlaxLayer wraps a Flax module, " + _JAX_ONLY,
+        "the computation as a torch.nn.Module called from a custom keras.layers.Layer (every kerastorch "
+        "Layer is a torch.nn.Module), or keras.layers.TorchModuleWrapper"),
+    "keras.layers.TFSMLayer": Unsupported(
+        "TFSMLayer loads a TensorFlow SavedModel for inference, " + _TF_ONLY,
+        "a model saved as .keras (keras.models.load_model), or a torch.nn.Module loaded with torch.load / "
+        "torch.export.load and called from a custom keras.layers.Layer"),
     # ---- keras.utils
     "keras.utils.legacy": Unsupported(
         "keras.utils.legacy serializes tf.keras's Keras 2 object format, " + _TF_ONLY,

@@ -37,6 +37,11 @@ from kerastorch.layers.preprocessing import (
     CategoryEncoding, Discretization, Hashing, IntegerLookup, Normalization, Rescaling, StringLookup,
     TextVectorization,
 )
+from kerastorch.layers.preprocessing.image_preprocessing import (
+    CenterCrop, RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation,
+    RandomZoom, Resizing,
+)
+from kerastorch.layers.preprocessing.pipeline import Pipeline
 from kerastorch.layers.recurrent import (
     Bidirectional, ConvLSTM1D, ConvLSTM2D, ConvLSTM3D, GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN,
     SimpleRNNCell, StackedRNNCells, TimeDistributed,
@@ -73,3 +78,11 @@ __all__ = [
 from kerastorch.layers.serialization import deserialize, serialize  # noqa: E402
 
 __all__ += ["deserialize", "serialize", "InputSpec"]
+
+# Keras layers that wrap JAX / TensorFlow models (JaxLayer, FlaxLayer, TFSMLayer) fail with the reason and the
+# alternative (kerastorch/_unsupported.py).
+from kerastorch._unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)
+__all__ += ["CenterCrop", "Pipeline", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip",
+            "RandomRotation", "RandomTranslation", "RandomZoom", "Resizing"]
