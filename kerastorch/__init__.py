@@ -6,6 +6,7 @@ from kerastorch import (activations, backend, callbacks, config, constraints, da
                         losses, metrics, mixed_precision, models, ops, optimizers, preprocessing, regularizers, saving,
                         utils)
 from kerastorch import dtype_policies, random, tree
+from kerastorch import applications
 from kerastorch.backend.scopes import device, name_scope, remat
 from kerastorch.graph import KerasTensor
 from kerastorch.initializers import Initializer

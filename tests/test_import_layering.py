@@ -42,7 +42,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("trainer",),
     ("models",),
     ("saving",),
-    ("seq2seq",),
+    ("seq2seq", "applications"),  # applications: pretrained models built from layers/models/utils
     ("<root>",),
 ]
 FLOOR = {pkg: i for i, floor in enumerate(FLOORS) for pkg in floor}

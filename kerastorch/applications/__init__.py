@@ -1,0 +1,13 @@
+"""``keras.applications``: Keras's pretrained image models, built from kerastorch layers.
+
+One module per family (``vgg``, ``resnet``, ...), each with its constructors,
+``preprocess_input`` and ``decode_predictions``; the Keras submodule names
+(``keras.applications.vgg16`` ...) are aliases of those modules. ``weights="imagenet"``
+reads the exact ``.h5`` file Keras publishes, from Keras's cache (see ``imagenet_utils``).
+"""
+import kerastorch.applications.imagenet_utils as imagenet_utils
+import kerastorch.applications.vgg as vgg
+from kerastorch.applications.vgg import VGG16, VGG19
+
+vgg16 = vgg
+vgg19 = vgg

@@ -1,0 +1,77 @@
+"""keras.applications against real Keras 3: layer names, parameter counts, and predictions from Keras-saved weights.
+
+Real Keras (``KERAS_BACKEND=torch``) builds each architecture with ``weights=None`` at a
+small input size; its BatchNormalization statistics are randomized (seeded) so they
+matter, and its weights are written in the two layouts kerastorch must read: Keras 3's
+``.weights.h5`` and the legacy by-layer-name HDF5 layout of the published ImageNet files.
+kerastorch builds the same architecture and must match names, ``count_params`` and
+predictions (<= 1e-4) after loading either file. Nothing is downloaded.
+"""
+from __future__ import annotations
+
+import os
+
+import h5py
+import numpy as np
+import pytest
+
+import kerastorch
+from kerastorch import applications
+
+slow = pytest.mark.slow
+
+# (constructor, kwargs); the first case of each family runs by default, the rest are slow.
+CASES = [
+    ("VGG16", dict(input_shape=(32, 32, 3))),
+    pytest.param("VGG19", dict(input_shape=(32, 32, 3), include_top=False, pooling="max"), marks=slow),
+]
+
+
+@pytest.fixture(scope="module")
+def real_keras():
+    os.environ["KERAS_BACKEND"] = "torch"
+    return pytest.importorskip("keras")
+
+
+def _randomize_statistics(real_keras, model, rng) -> None:
+    """Give BatchNormalization non-trivial statistics and affine weights (fresh ones are 0/1)."""
+    for layer in model.layers:
+        if isinstance(layer, real_keras.layers.BatchNormalization):
+            for w in layer.weights:
+                n = w.path.split("/")[-1]
+                if n in ("gamma", "moving_variance"):
+                    w.assign(rng.uniform(0.5, 1.5, size=w.shape).astype("float32"))
+                elif n in ("beta", "moving_mean"):
+                    w.assign((0.1 * rng.normal(size=w.shape)).astype("float32"))
+
+
+def _save_legacy_weights(real_keras, model, path) -> None:
+    from keras.src.legacy.saving import legacy_h5_format
+    with h5py.File(path, "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f, model)
+
+
+@pytest.mark.parametrize("name,kwargs", CASES)
+def test_matches_real_keras(real_keras, tmp_path, name, kwargs):
+    real_keras.backend.clear_session()
+    real_keras.utils.set_random_seed(0)
+    ref = getattr(real_keras.applications, name)(weights=None, **kwargs)
+    _randomize_statistics(real_keras, ref, np.random.default_rng(0))
+    x = np.random.default_rng(1).uniform(0, 255, size=(2,) + tuple(kwargs["input_shape"])).astype("float32")
+    expected = np.asarray(ref.predict(x, verbose=0))
+    ref.save_weights(tmp_path / "w.weights.h5")
+    _save_legacy_weights(real_keras, ref, tmp_path / "w_legacy.h5")
+
+    kerastorch.backend.clear_session()
+    model = getattr(applications, name)(weights=None, **kwargs)
+    assert [l.name for l in model.layers] == [l.name for l in ref.layers]
+    assert model.count_params() == ref.count_params()
+    assert model.output_shape == ref.output_shape
+    for path in ("w.weights.h5", "w_legacy.h5"):
+        model.load_weights(tmp_path / path)
+        got = model.predict(x, verbose=0)
+        np.testing.assert_allclose(got, expected, atol=1e-4, rtol=1e-4, err_msg=path)
+    # The path form of `weights=` loads the same file at construction.
+    kerastorch.backend.clear_session()
+    again = getattr(applications, name)(weights=str(tmp_path / "w_legacy.h5"), **kwargs)
+    np.testing.assert_allclose(again.predict(x, verbose=0), expected, atol=1e-4, rtol=1e-4)
