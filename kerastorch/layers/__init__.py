@@ -20,7 +20,11 @@ from kerastorch.layers.reshaping import (
     UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D,
 )
 from kerastorch.layers.normalization import (
-    BatchNormalization, GroupNormalization, LayerNormalization, UnitNormalization,
+    BatchNormalization, GroupNormalization, LayerNormalization, RMSNormalization, UnitNormalization,
+)
+from kerastorch.layers.pooling import (
+    AdaptiveAveragePooling1D, AdaptiveAveragePooling2D, AdaptiveAveragePooling3D, AdaptiveMaxPooling1D,
+    AdaptiveMaxPooling2D, AdaptiveMaxPooling3D,
 )
 from kerastorch.layers.merging import (
     Add, Average, Concatenate, Dot, Maximum, Merge, Minimum, Multiply, Subtract, add, average, concatenate,
@@ -78,6 +82,8 @@ __all__ = [
 from kerastorch.layers.serialization import deserialize, serialize  # noqa: E402
 
 __all__ += ["deserialize", "serialize", "InputSpec"]
+__all__ += ["AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D",
+            "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "RMSNormalization"]
 
 # Keras layers that wrap JAX / TensorFlow models (JaxLayer, FlaxLayer, TFSMLayer) fail with the reason and the
 # alternative (kerastorch/_unsupported.py).

@@ -1,0 +1,73 @@
+"""``RandomFlip``: flip each image horizontally and/or vertically with probability 1/2 while training.
+
+One uniform draw per image (``flips``: shape ``(batch, 1, 1, 1)``, True where ``u <= 0.5``); in
+``"horizontal_and_vertical"`` mode the same draw flips both axes, as in Keras.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from kerastorch.layers.preprocessing.image_preprocessing.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer, as_images, compute_dtype_of, uniform,
+)
+from kerastorch.random.seed_generator import SeedGenerator
+
+Tensor = torch.Tensor
+
+HORIZONTAL = "horizontal"
+VERTICAL = "vertical"
+HORIZONTAL_AND_VERTICAL = "horizontal_and_vertical"
+
+
+class RandomFlip(BaseImagePreprocessingLayer):
+    _USE_BASE_FACTOR = False
+
+    def __init__(self, mode: str = HORIZONTAL_AND_VERTICAL, seed: int | None = None, data_format: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(data_format=data_format, **kwargs)
+        if mode not in (HORIZONTAL, VERTICAL, HORIZONTAL_AND_VERTICAL):
+            raise ValueError(f"RandomFlip layer {self.name} received an unknown mode argument {mode!r}; expected "
+                             f"one of {HORIZONTAL!r}, {VERTICAL!r}, {HORIZONTAL_AND_VERTICAL!r}.")
+        self.seed = seed
+        self.generator = SeedGenerator(seed)
+        self.mode = mode
+
+    def get_random_transformation(self, data: Any, training: bool = True, seed: Any = None) -> Any:
+        if not training:
+            return None
+        images = self._images_of(data)
+        shape = tuple(images.shape)
+        flips_shape = (1, 1, 1) if len(shape) == 3 else (shape[0], 1, 1, 1)
+        flips = uniform(flips_shape, 0.0, 1.0, self._generator_seed(seed), images.device) <= 0.5
+        return {"flips": flips, "input_shape": shape}
+
+    def transform_images(self, images: Any, transformation: Any, training: bool = True) -> Tensor:
+        images = as_images(images).to(compute_dtype_of(self))
+        if training and transformation is not None:
+            return self._flip(images, transformation["flips"])
+        return images
+
+    def _flip(self, images: Tensor, flips: Any) -> Tensor:
+        flips = as_images(flips).to(images.device)
+        single = images.ndim == 3
+        if single:
+            images = images.unsqueeze(0)
+        flips = flips.reshape(-1, 1, 1, 1)
+        h_axis, w_axis = self._axes()
+        if self.mode in (HORIZONTAL, HORIZONTAL_AND_VERTICAL):
+            images = torch.where(flips, images.flip(w_axis), images)
+        if self.mode in (VERTICAL, HORIZONTAL_AND_VERTICAL):
+            images = torch.where(flips, images.flip(h_axis), images)
+        return images.squeeze(0) if single else images
+
+    def transform_labels(self, labels: Any, transformation: Any, training: bool = True) -> Any:
+        return labels
+
+    def transform_segmentation_masks(self, segmentation_masks: Any, transformation: Any,
+                                     training: bool = True) -> Tensor:
+        return self.transform_images(segmentation_masks, transformation, training=training)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "seed": self.seed, "mode": self.mode, "data_format": self.data_format}
