@@ -1,4 +1,10 @@
 """Pooling layers (and their Keras aliases)."""
+from kerastorch.layers.pooling.adaptive_average_pooling1d import AdaptiveAveragePooling1D
+from kerastorch.layers.pooling.adaptive_average_pooling2d import AdaptiveAveragePooling2D
+from kerastorch.layers.pooling.adaptive_average_pooling3d import AdaptiveAveragePooling3D
+from kerastorch.layers.pooling.adaptive_max_pooling1d import AdaptiveMaxPooling1D
+from kerastorch.layers.pooling.adaptive_max_pooling2d import AdaptiveMaxPooling2D
+from kerastorch.layers.pooling.adaptive_max_pooling3d import AdaptiveMaxPooling3D
 from kerastorch.layers.pooling.average_pooling1d import AveragePooling1D
 from kerastorch.layers.pooling.average_pooling2d import AveragePooling2D
 from kerastorch.layers.pooling.average_pooling3d import AveragePooling3D
@@ -25,7 +31,8 @@ GlobalAvgPool1D = GlobalAveragePooling1D
 GlobalAvgPool2D = GlobalAveragePooling2D
 GlobalAvgPool3D = GlobalAveragePooling3D
 
-__all__ = ["AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "AvgPool1D", "AvgPool2D", "AvgPool3D",
+__all__ = ["AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D",
+           "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "AvgPool1D", "AvgPool2D", "AvgPool3D",
            "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalAvgPool1D",
            "GlobalAvgPool2D", "GlobalAvgPool3D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPool3D",
            "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D", "MaxPool1D", "MaxPool2D",
