@@ -24,6 +24,12 @@ slow = pytest.mark.slow
 CASES = [
     ("VGG16", dict(input_shape=(32, 32, 3))),
     pytest.param("VGG19", dict(input_shape=(32, 32, 3), include_top=False, pooling="max"), marks=slow),
+    ("ResNet50", dict(input_shape=(32, 32, 3))),
+    pytest.param("ResNet101", dict(input_shape=(32, 32, 3), include_top=False, pooling="avg"), marks=slow),
+    pytest.param("ResNet152", dict(input_shape=(32, 32, 3), include_top=False), marks=slow),
+    ("ResNet50V2", dict(input_shape=(32, 32, 3))),
+    pytest.param("ResNet101V2", dict(input_shape=(32, 32, 3), include_top=False, pooling="max"), marks=slow),
+    pytest.param("ResNet152V2", dict(input_shape=(32, 32, 3), classes=10), marks=slow),
 ]
 
 
