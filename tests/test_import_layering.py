@@ -89,6 +89,9 @@ PENDING_LOCAL_FILES = {
     "kerastorch/layers/serialization.py": "D", "kerastorch/layers/core/lambda_layer.py": "D",
     "kerastorch/saving/file_utils.py": "D/E", "kerastorch/saving/hdf5_safety.py": "E",
     "kerastorch/saving/mapped_read.py": "D/E",
+    "kerastorch/layers/preprocessing/pipeline.py": "image preprocessing (in progress)",
+    "kerastorch/layers/preprocessing/image_preprocessing/base_image_preprocessing_layer.py":
+        "image preprocessing (in progress)",
 }
 MAX_LOCAL_IMPORTS = 30
 
