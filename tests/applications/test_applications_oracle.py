@@ -30,6 +30,12 @@ CASES = [
     ("ResNet50V2", dict(input_shape=(32, 32, 3))),
     pytest.param("ResNet101V2", dict(input_shape=(32, 32, 3), include_top=False, pooling="max"), marks=slow),
     pytest.param("ResNet152V2", dict(input_shape=(32, 32, 3), classes=10), marks=slow),
+    ("MobileNet", dict(input_shape=(32, 32, 3), alpha=0.25)),
+    pytest.param("MobileNet", dict(input_shape=(35, 35, 3), alpha=0.5, depth_multiplier=2, include_top=False,
+                                   pooling="avg"), marks=slow),
+    ("MobileNetV2", dict(input_shape=(33, 33, 3), alpha=0.35)),
+    pytest.param("MobileNetV2", dict(input_shape=(32, 32, 3), alpha=1.4, include_top=False, pooling="max"),
+                 marks=slow),
 ]
 
 
