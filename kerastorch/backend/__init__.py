@@ -25,10 +25,10 @@ from kerastorch._core.naming import reset_uids as _reset_name_uids
 from kerastorch.backend.dtypes import (is_float_dtype, is_int_dtype, result_type,  # noqa: F401 - public
                                        standardize_dtype)
 from kerastorch.backend.keras2 import (  # noqa: F401 - the rest of Keras 2's K.* set
-    batch_normalization, binary_focal_crossentropy, categorical_focal_crossentropy, conv1d, conv2d,
+    batch_normalization, categorical_focal_crossentropy, conv1d, conv2d,
     conv2d_transpose, conv3d, ctc_batch_cost, ctc_decode, depthwise_conv2d, foldl, foldr, function, gradients,
     in_top_k, is_sparse, learning_phase_scope, map_fn, moving_average_update, normalize_batch_in_training, pool2d,
-    pool3d, random_binomial, random_normal_variable, random_uniform_variable, resize_images, resize_volumes,
+    pool3d, resize_images, resize_volumes,
     reverse, rnn, scoped_learning_phase, separable_conv2d, spatial_2d_padding, spatial_3d_padding,
     temporal_padding, to_dense, truncated_normal, update, update_add, update_sub,
 )
@@ -595,3 +595,34 @@ def in_test_phase(x: Any, alt: Any, training: Any = None) -> Any:
 from kerastorch._unsupported import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr(__name__)
+
+
+# Keras 2 functions built on the ones above (kept here: keras2.py cannot import this package's __init__)
+def binary_focal_crossentropy(target: Any, output: Any, apply_class_balancing: bool = False, alpha: float = 0.25,
+                              gamma: float = 2.0, from_logits: bool = False) -> Tensor:
+    """Element-wise focal loss: ``(1 - p_t) ** gamma`` times the binary cross-entropy."""
+    output = _t(output)
+    target = _t(target).to(output.dtype)
+    if from_logits:
+        output = torch.sigmoid(output)
+    bce = binary_crossentropy(target, output)
+    p_t = target * output + (1 - target) * (1 - output)
+    loss = torch.pow(1.0 - p_t, gamma) * bce
+    if apply_class_balancing:
+        loss = (target * alpha + (1 - target) * (1 - alpha)) * loss
+    return loss
+
+
+def random_binomial(shape: Any, p: float = 0.0, dtype: Any = None, seed: int | None = None) -> Tensor:
+    """Keras 2's name for ``random_bernoulli``: 1 with probability ``p``."""
+    return random_bernoulli(shape, p=p, dtype=dtype, seed=seed)
+
+
+def random_normal_variable(shape: Any, mean: float, scale: float, dtype: Any = None, name: str | None = None,
+                           seed: int | None = None) -> Tensor:
+    return variable(random_normal(shape, mean=mean, stddev=scale, dtype=dtype, seed=seed), dtype=dtype, name=name)
+
+
+def random_uniform_variable(shape: Any, low: float, high: float, dtype: Any = None, name: str | None = None,
+                            seed: int | None = None) -> Tensor:
+    return variable(random_uniform(shape, minval=low, maxval=high, dtype=dtype, seed=seed), dtype=dtype, name=name)

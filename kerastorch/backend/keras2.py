@@ -17,18 +17,21 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from kerastorch import ops, random
+from kerastorch._core import tree
 from kerastorch._core.config import epsilon, floatx, standardize_data_format, to_torch_dtype
+from kerastorch.graph.keras_tensor import KerasTensor
+from kerastorch.graph.ordering import map_graph
+from kerastorch.ops.core import convert_to_tensor
 
 Tensor = torch.Tensor
 
 
 def _ops():
-    from kerastorch import ops
     return ops
 
 
 def _t(x: Any, dtype: Any = None) -> Tensor:
-    from kerastorch.ops.core import convert_to_tensor
     return convert_to_tensor(x, dtype=dtype)
 
 
@@ -208,20 +211,6 @@ def moving_average_update(x: Any, value: Any, momentum: float) -> Any:
 
 # ---------------------------------------------------------------- losses and metrics
 
-def binary_focal_crossentropy(target: Any, output: Any, apply_class_balancing: bool = False, alpha: float = 0.25,
-                              gamma: float = 2.0, from_logits: bool = False) -> Tensor:
-    """Element-wise focal loss: ``(1 - p_t) ** gamma`` times the binary cross-entropy."""
-    output = _t(output)
-    target = _t(target).to(output.dtype)
-    if from_logits:
-        output = torch.sigmoid(output)
-    from kerastorch.backend import binary_crossentropy
-    bce = binary_crossentropy(target, output)
-    p_t = target * output + (1 - target) * (1 - output)
-    loss = torch.pow(1.0 - p_t, gamma) * bce
-    if apply_class_balancing:
-        loss = (target * alpha + (1 - target) * (1 - alpha)) * loss
-    return loss
 
 
 def categorical_focal_crossentropy(target: Any, output: Any, alpha: float = 0.25, gamma: float = 2.0,
@@ -359,18 +348,26 @@ def function(inputs: Any, outputs: Any, updates: Any = None, name: str | None = 
     if updates:
         raise ValueError("K.function(updates=...) ran TensorFlow 1 assign ops; kerastorch has no graph to run "
                          "them in. Update variables in Python (variable.assign) or in a custom train_step.")
-    from kerastorch.models import Model
     single_input = not isinstance(inputs, (list, tuple))
     single_output = not isinstance(outputs, (list, tuple))
-    model = Model(inputs if single_input else list(inputs), outputs if single_output else list(outputs))
+    flat_inputs = [inputs] if single_input else list(inputs)
+    flat_outputs = [outputs] if single_output else list(outputs)
+    for t in flat_inputs + flat_outputs:
+        if type(t) is not KerasTensor:
+            raise TypeError(f"K.function takes symbolic tensors (keras.Input and layer outputs). Received: {t!r}")
+    nodes, _ = map_graph(flat_inputs, flat_outputs)
+    steps = [node for node in nodes if not node.is_input]
 
     def run(values: Any) -> Any:
-        args = values if single_input else list(values)
+        args = [values] if single_input else list(values)
+        known = {id(kt): _t(v) for kt, v in zip(flat_inputs, args)}
         with torch.no_grad():
-            result = model(args, training=False)
-        if single_output:
-            return np.asarray(result.detach().cpu())
-        return [np.asarray(r.detach().cpu()) for r in result]
+            for node in steps:  # the graph in Keras's order, each layer in inference mode
+                out = node.run(known)
+                for kt, value in zip(node.flat_outputs, tree.flatten(out)):
+                    known[id(kt)] = value
+        result = [np.asarray(known[id(t)].detach().cpu()) for t in flat_outputs]
+        return result[0] if single_output else result
 
     return run
 
@@ -394,28 +391,15 @@ def update_sub(x: Any, decrement: Any) -> Any:
     return update(x, _t(x) - _t(decrement))
 
 
-def random_binomial(shape: Any, p: float = 0.0, dtype: Any = None, seed: int | None = None) -> Tensor:
-    """Keras 2's name for ``random_bernoulli``: 1 with probability ``p``."""
-    from kerastorch.backend import random_bernoulli
-    return random_bernoulli(shape, p=p, dtype=dtype, seed=seed)
 
 
 def truncated_normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any = None,
                      seed: int | None = None) -> Tensor:
-    from kerastorch import random
     return random.truncated_normal(shape, mean=mean, stddev=stddev, dtype=dtype or floatx(), seed=seed)
 
 
-def random_normal_variable(shape: Any, mean: float, scale: float, dtype: Any = None, name: str | None = None,
-                           seed: int | None = None) -> Tensor:
-    from kerastorch.backend import random_normal, variable
-    return variable(random_normal(shape, mean=mean, stddev=scale, dtype=dtype, seed=seed), dtype=dtype, name=name)
 
 
-def random_uniform_variable(shape: Any, low: float, high: float, dtype: Any = None, name: str | None = None,
-                            seed: int | None = None) -> Tensor:
-    from kerastorch.backend import random_uniform, variable
-    return variable(random_uniform(shape, minval=low, maxval=high, dtype=dtype, seed=seed), dtype=dtype, name=name)
 
 
 def is_sparse(tensor: Any) -> bool:
