@@ -28,6 +28,7 @@ from kerastorch.layers.pooling import (
 )
 from kerastorch.layers.core.reversible_embedding import ReversibleEmbedding
 from kerastorch.layers.normalization.spectral_normalization import SpectralNormalization
+from kerastorch.layers.attention.grouped_query_attention import GroupQueryAttention
 from kerastorch.layers.merging import (
     Add, Average, Concatenate, Dot, Maximum, Merge, Minimum, Multiply, Subtract, add, average, concatenate,
     dot, maximum, minimum, multiply, subtract,
@@ -86,7 +87,7 @@ from kerastorch.layers.serialization import deserialize, serialize  # noqa: E402
 __all__ += ["deserialize", "serialize", "InputSpec"]
 __all__ += ["AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D",
             "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "RMSNormalization", "ReversibleEmbedding",
-            "SpectralNormalization"]
+            "SpectralNormalization", "GroupQueryAttention"]
 
 # Keras layers that wrap JAX / TensorFlow models (JaxLayer, FlaxLayer, TFSMLayer) fail with the reason and the
 # alternative (kerastorch/_unsupported.py).
