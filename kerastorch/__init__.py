@@ -7,7 +7,7 @@ from kerastorch import (activations, backend, callbacks, config, constraints, da
                         utils)
 from kerastorch import dtype_policies, random, tree
 from kerastorch import applications
-from kerastorch.backend.scopes import device, name_scope, remat
+from kerastorch._core.scopes import device, name_scope, remat
 from kerastorch.graph import KerasTensor
 from kerastorch.initializers import Initializer
 from kerastorch.layers import Input, Layer

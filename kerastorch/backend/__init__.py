@@ -32,7 +32,7 @@ from kerastorch.backend.keras2 import (  # noqa: F401 - the rest of Keras 2's K.
     reverse, rnn, scoped_learning_phase, separable_conv2d, spatial_2d_padding, spatial_3d_padding,
     temporal_padding, to_dense, truncated_normal, update, update_add, update_sub,
 )
-from kerastorch.backend.scopes import name_scope  # noqa: F401 - K.name_scope
+from kerastorch._core.scopes import name_scope  # noqa: F401 - K.name_scope
 from kerastorch.activations.activations import relu as _relu
 from kerastorch.ops.core import convert_to_numpy as _convert_to_numpy
 from kerastorch.ops.core import convert_to_tensor as _convert_to_tensor

@@ -17,7 +17,10 @@ from typing import Any
 
 import torch
 
+from kerastorch import random
+from kerastorch._core.scopes import device
 from kerastorch.initializers.initializer import Initializer, finish, float_dtype, standardize_shape
+from kerastorch.random.seed_generator import SeedGenerator, make_default_seed
 
 # Std of a standard normal truncated to [-2, 2]; dividing by it restores the requested std.
 _TRUNCATION_STD = 0.87962566103423978
@@ -47,7 +50,6 @@ def compute_fans(shape: Any, input_axes: Any = None, output_axes: Any = None) ->
 
 class RandomInitializer(Initializer):
     def __init__(self, seed: Any = None):
-        from kerastorch.random.seed_generator import SeedGenerator, make_default_seed
         self._init_seed = seed
         if seed is None:
             seed = make_default_seed()
@@ -59,22 +61,18 @@ class RandomInitializer(Initializer):
         self.seed = int(seed) if isinstance(seed, numbers.Integral) else seed
 
     def _sample(self, fn: Any, shape: Any, dtype: torch.dtype, **kwargs: Any) -> torch.Tensor:
-        from kerastorch.backend.scopes import device
         with device("cpu"):
             values = fn(standardize_shape(shape), dtype=dtype, seed=self.seed, **kwargs)
         return finish(values, dtype)
 
     def _normal(self, shape: Any, mean: float, stddev: float, dtype: torch.dtype) -> torch.Tensor:
-        from kerastorch import random
         return self._sample(random.normal, shape, dtype, mean=mean, stddev=stddev)
 
     def _uniform(self, shape: Any, minval: float, maxval: float, dtype: torch.dtype) -> torch.Tensor:
-        from kerastorch import random
         return self._sample(random.uniform, shape, dtype, minval=minval, maxval=maxval)
 
     def _truncated(self, shape: Any, mean: float, stddev: float, dtype: torch.dtype) -> torch.Tensor:
         """Normal samples restricted to two standard deviations around the mean."""
-        from kerastorch import random
         return self._sample(random.truncated_normal, shape, dtype, mean=mean, stddev=stddev)
 
     def get_config(self) -> dict:

@@ -12,6 +12,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from kerastorch import initializers
+from kerastorch._core.config import floatx, to_torch_dtype
+from kerastorch._core.scopes import current_path
+from kerastorch.ops.core import convert_to_tensor
+
 
 class Variable(nn.Parameter):
     keras_name: str = "variable"
@@ -34,14 +39,12 @@ class Variable(nn.Parameter):
             requires_grad, shape = shape, None
         if kwargs:
             raise ValueError(f"Unrecognized keyword arguments passed to Variable: {kwargs}")
-        from kerastorch._core.config import floatx, to_torch_dtype
         if initializer is None:
             raise ValueError("`keras.Variable` needs an `initializer`: a value, or an initializer and a `shape`.")
         if isinstance(initializer, str) or (callable(initializer) and not isinstance(initializer, torch.Tensor)):
             if shape is None:
                 raise ValueError("When creating a Variable from an initializer, the `shape` argument should be "
                                  f"specified. Received: initializer={initializer!r} and shape={shape}")
-            from kerastorch import initializers
             value = initializers.get(initializer)(tuple(shape), dtype=dtype or floatx())
         else:
             value = initializer
@@ -52,7 +55,6 @@ class Variable(nn.Parameter):
         else:
             # As Keras: without a dtype, a value keeps its own (Python floats -> floatx, ints -> int32,
             # NumPy arrays their dtype).
-            from kerastorch.ops.core import convert_to_tensor
             tensor = convert_to_tensor(value, dtype=dtype).detach().cpu()
         if shape is not None and tuple(tensor.shape) != tuple(shape):
             raise ValueError(f"Initial value has shape {tuple(tensor.shape)} but the Variable was given "
@@ -61,7 +63,6 @@ class Variable(nn.Parameter):
             requires_grad = bool(trainable) and (tensor.is_floating_point() or tensor.is_complex())
         variable = super().__new__(cls, tensor, requires_grad)
         if name is not None:
-            from kerastorch.backend.scopes import current_path
             scope = current_path()
             variable.keras_name = f"{scope}/{name}" if scope else name
         return variable
