@@ -29,7 +29,7 @@ def test_device_scope_places_new_tensors_and_restores():
 
 
 def test_gpu_spelling_maps_to_cuda():
-    from kerastorch.backend.scopes import _torch_device_name
+    from kerastorch._core.scopes import _torch_device_name
     assert _torch_device_name("gpu:1") == "cuda:1" and _torch_device_name("/device:GPU:0") == "cuda:0"
 
 
