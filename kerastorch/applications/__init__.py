@@ -6,11 +6,14 @@ One module per family (``vgg``, ``resnet``, ...), each with its constructors,
 reads the exact ``.h5`` file Keras publishes, from Keras's cache (see ``imagenet_utils``).
 """
 import kerastorch.applications.imagenet_utils as imagenet_utils
+import kerastorch.applications.efficientnet as efficientnet
 import kerastorch.applications.mobilenet as mobilenet
 import kerastorch.applications.mobilenet_v2 as mobilenet_v2
 import kerastorch.applications.resnet as resnet
 import kerastorch.applications.resnet_v2 as resnet_v2
 import kerastorch.applications.vgg as vgg
+from kerastorch.applications.efficientnet import (EfficientNetB0, EfficientNetB1, EfficientNetB2, EfficientNetB3,
+                                                   EfficientNetB4, EfficientNetB5, EfficientNetB6, EfficientNetB7)
 from kerastorch.applications.mobilenet import MobileNet
 from kerastorch.applications.mobilenet_v2 import MobileNetV2
 from kerastorch.applications.resnet import ResNet50, ResNet50V2, ResNet101, ResNet101V2, ResNet152, ResNet152V2
