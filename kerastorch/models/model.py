@@ -6,13 +6,15 @@ the ones assigned as attributes (torch registers them as child modules).
 """
 from __future__ import annotations
 
+from typing import Any, Callable, Sequence
+
 import torch
 from torch import nn
 
+import kerastorch.models.functional_config as functional_config
 from kerastorch._core import tree
 from kerastorch.graph.keras_tensor import KerasTensor
 from kerastorch.layers.layer import Layer, _zeros_for_shape
-from kerastorch.models import functional_config
 from kerastorch.models.summary import print_summary
 from kerastorch.trainer.policies import TrainingPolicies
 from kerastorch.trainer.trainer import Trainer
@@ -77,10 +79,22 @@ class Model(TrainingPolicies, Trainer, Layer):
                              f"{[getattr(l, 'name', type(l).__name__) for l in layers]}.")
         raise ValueError("Provide either a layer name or layer index to `get_layer`.")
 
-    def summary(self, line_length: int | None = None, positions=None, print_fn=None,
-                expand_nested: bool = False, show_trainable: bool = False, layer_range=None) -> None:
-        print_summary(self, line_length=line_length, print_fn=print_fn, expand_nested=expand_nested,
-                      show_trainable=show_trainable)
+    def summary(self, line_length: int | None = None, positions: Sequence[float] | None = None,
+                print_fn: Callable[[str], Any] | None = None, expand_nested: bool = False,
+                show_trainable: bool = False, layer_range: Sequence[str] | None = None) -> None:
+        """Print the Keras table of layers, output shapes and parameter counts.
+
+        Args:
+            line_length: Total width of the table (default: 88, or 108 with a "Connected to"
+                column, at most the terminal width minus 4).
+            positions: Right edges of the columns, as fractions of ``line_length``.
+            print_fn: Called once with the whole text (default: print to stdout).
+            expand_nested: Also list the layers of nested models.
+            show_trainable: Add a "Trainable" column.
+            layer_range: ``(first, last)`` layer names (regular expressions) to list, inclusive.
+        """
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable, layer_range=layer_range)
 
     def reset_states(self) -> None:
         """Reset the state of every stateful layer (stateful RNNs) in the model."""
