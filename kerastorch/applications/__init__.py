@@ -6,12 +6,14 @@ One module per family (``vgg``, ``resnet``, ...), each with its constructors,
 reads the exact ``.h5`` file Keras publishes, from Keras's cache (see ``imagenet_utils``).
 """
 import kerastorch.applications.imagenet_utils as imagenet_utils
+import kerastorch.applications.densenet as densenet
 import kerastorch.applications.efficientnet as efficientnet
 import kerastorch.applications.mobilenet as mobilenet
 import kerastorch.applications.mobilenet_v2 as mobilenet_v2
 import kerastorch.applications.resnet as resnet
 import kerastorch.applications.resnet_v2 as resnet_v2
 import kerastorch.applications.vgg as vgg
+from kerastorch.applications.densenet import DenseNet121, DenseNet169, DenseNet201
 from kerastorch.applications.efficientnet import (EfficientNetB0, EfficientNetB1, EfficientNetB2, EfficientNetB3,
                                                    EfficientNetB4, EfficientNetB5, EfficientNetB6, EfficientNetB7)
 from kerastorch.applications.mobilenet import MobileNet

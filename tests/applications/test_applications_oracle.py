@@ -39,6 +39,9 @@ CASES = [
     ("EfficientNetB0", dict(input_shape=(32, 32, 3))),
 ] + [pytest.param(f"EfficientNetB{i}", dict(input_shape=(32, 32, 3), include_top=i % 2 == 0, pooling="avg"),
                   marks=slow) for i in range(1, 8)] + [
+    ("DenseNet121", dict(input_shape=(32, 32, 3))),
+    pytest.param("DenseNet169", dict(input_shape=(32, 32, 3), include_top=False, pooling="max"), marks=slow),
+    pytest.param("DenseNet201", dict(input_shape=(32, 32, 3), include_top=False), marks=slow),
 ]
 
 
