@@ -75,6 +75,13 @@ RANDOM = [
 ]
 
 
+ATOL = 4e-6  # times the value range
+
+
+def _span(kwargs):
+    return 1.0 if kwargs.get("value_range") == (0, 1) else 255.0
+
+
 def _ids(cases):
     return [f"{name}-{i}" for i, (name, _) in enumerate(cases)]
 
@@ -136,7 +143,9 @@ def test_same_transformation_same_images(real_keras, name, kwargs, batched):
     else:
         expected = theirs.transform_single_image(torch.tensor(x), transformation, training=True)
         got = ours._single(ours.transform_images, torch.tensor(x), copy, True)
-    np.testing.assert_allclose(_np(got), _np(expected), atol=1e-4, rtol=1e-5)
+    # Affine resampling runs on torch's grid_sample: equal up to the float32 rounding of its
+    # normalized grid, about 1e-6 of the value range on these 9x12 images.
+    np.testing.assert_allclose(_np(got), _np(expected), atol=ATOL * _span(kwargs), rtol=1e-5)
 
 
 @pytest.mark.parametrize("name,kwargs", RANDOM, ids=_ids(RANDOM))
@@ -146,7 +155,7 @@ def test_seeded_draws_equal_keras(real_keras, name, kwargs):
     x = _input_for(kwargs)
     for _ in range(2):  # the generator advances identically between calls
         expected = _np(theirs(x.copy(), training=True))
-        np.testing.assert_allclose(_np(ours(x.copy(), training=True)), expected, atol=1e-4, rtol=1e-5)
+        np.testing.assert_allclose(_np(ours(x.copy(), training=True)), expected, atol=ATOL * _span(kwargs), rtol=1e-5)
 
 
 @pytest.mark.parametrize("name,kwargs", [c for c in RANDOM if c[0] != "RandomCrop"],
@@ -237,7 +246,7 @@ def test_pipeline_config_and_training_flag(real_keras):
     # As written to a .keras file (Keras keeps tuples in memory, JSON makes them lists).
     assert json.loads(json.dumps(ours_config)) == json.loads(json.dumps(theirs_config))
     x = _images()
-    np.testing.assert_allclose(_np(ours(x)), _np(theirs(x)), atol=1e-4)
+    np.testing.assert_allclose(_np(ours(x.copy())), _np(theirs(x.copy())), atol=ATOL * 255)
     np.testing.assert_array_equal(_np(ours(x, training=False)), x)
     rebuilt = kt.layers.Pipeline.from_config(ours.get_config())
     assert [type(layer).__name__ for layer in rebuilt.layers] == ["RandomFlip", "RandomRotation"]

@@ -22,7 +22,7 @@ import torch
 
 from kerastorch.backend import config
 from kerastorch.layers.layer import Layer
-from kerastorch.random.seed_generator import SeedGenerator, torch_generator
+from kerastorch.random.seed_generator import torch_generator
 
 Tensor = torch.Tensor
 

@@ -10,7 +10,9 @@ from typing import Any
 import torch
 
 from kerastorch.layers.preprocessing.image_preprocessing.base_image_preprocessing_layer import (
-    BaseImagePreprocessingLayer, as_images, compute_dtype_of,
+    BaseImagePreprocessingLayer,
+    as_images,
+    compute_dtype_of,
 )
 from kerastorch.utils.image_utils import smart_resize
 

@@ -10,7 +10,9 @@ from typing import Any
 import torch
 
 from kerastorch.layers.preprocessing.image_preprocessing.base_image_preprocessing_layer import (
-    BaseImagePreprocessingLayer, as_images, uniform,
+    BaseImagePreprocessingLayer,
+    as_images,
+    uniform,
 )
 from kerastorch.random.seed_generator import SeedGenerator
 

@@ -10,7 +10,10 @@ from typing import Any
 import torch
 
 from kerastorch.layers.preprocessing.image_preprocessing.base_image_preprocessing_layer import (
-    BaseImagePreprocessingLayer, as_images, compute_dtype_of, uniform,
+    BaseImagePreprocessingLayer,
+    as_images,
+    compute_dtype_of,
+    uniform,
 )
 from kerastorch.random.seed_generator import SeedGenerator
 

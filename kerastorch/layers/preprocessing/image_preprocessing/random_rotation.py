@@ -9,10 +9,12 @@ from typing import Any
 
 import torch
 
+from kerastorch.layers.preprocessing.image_preprocessing._sampling import affine_batch
 from kerastorch.layers.preprocessing.image_preprocessing.base_image_preprocessing_layer import (
-    BaseImagePreprocessingLayer, as_images, uniform,
+    BaseImagePreprocessingLayer,
+    as_images,
+    uniform,
 )
-from kerastorch.ops import image as image_ops
 from kerastorch.random.seed_generator import SeedGenerator
 
 Tensor = torch.Tensor
@@ -38,9 +40,8 @@ class RandomRotation(BaseImagePreprocessingLayer):
                                       f"{self._SUPPORTED_INTERPOLATION}.")
 
     def _transform_images(self, images: Tensor, transformation: Any, interpolation: str) -> Tensor:
-        return image_ops.affine_transform(images, as_images(transformation["rotation_matrix"]).to(images.device),
-                                          interpolation=interpolation, fill_mode=self.fill_mode,
-                                          fill_value=self.fill_value, data_format=self.data_format)
+        matrix = as_images(transformation["rotation_matrix"]).to(images.device)
+        return affine_batch(images, matrix, interpolation, self.fill_mode, self.fill_value, self.data_format)
 
     def transform_labels(self, labels: Any, transformation: Any, training: bool = True) -> Any:
         return labels

@@ -9,13 +9,16 @@ from typing import Any
 
 import torch
 
+from kerastorch.layers.preprocessing.image_preprocessing._sampling import affine_batch
 from kerastorch.layers.preprocessing.image_preprocessing.base_image_preprocessing_layer import (
-    BaseImagePreprocessingLayer, as_images, uniform,
+    BaseImagePreprocessingLayer,
+    as_images,
+    uniform,
 )
 from kerastorch.layers.preprocessing.image_preprocessing.random_zoom import (
-    check_fill_and_interpolation, factor_range,
+    check_fill_and_interpolation,
+    factor_range,
 )
-from kerastorch.ops import image as image_ops
 from kerastorch.random.seed_generator import SeedGenerator
 
 Tensor = torch.Tensor
@@ -23,7 +26,8 @@ Tensor = torch.Tensor
 
 class RandomTranslation(BaseImagePreprocessingLayer):
     _USE_BASE_FACTOR = False
-    _FACTOR_VALIDATION_ERROR = "The `factor` argument should be a number (or a list of two numbers) in the range [-1.0, 1.0]. "
+    _FACTOR_VALIDATION_ERROR = ("The `factor` argument should be a number (or a list of two numbers) "
+                                "in the range [-1.0, 1.0]. ")
     _SUPPORTED_FILL_MODE = ("reflect", "wrap", "constant", "nearest")
     _SUPPORTED_INTERPOLATION = ("nearest", "bilinear")
 
@@ -53,8 +57,7 @@ class RandomTranslation(BaseImagePreprocessingLayer):
         zeros = torch.zeros_like(ones)
         # [[1, 0, -dx], [0, 1, -dy]]: output (x, y) reads input (x - dx, y - dy).
         matrix = torch.cat([ones, zeros, -translations[:, 0:1], zeros, ones, -translations[:, 1:], zeros, zeros], 1)
-        out = image_ops.affine_transform(images, matrix, interpolation=interpolation, fill_mode=self.fill_mode,
-                                         fill_value=self.fill_value, data_format=self.data_format)
+        out = affine_batch(images, matrix, interpolation, self.fill_mode, self.fill_value, self.data_format)
         return out.squeeze(0) if single else out
 
     def transform_labels(self, labels: Any, transformation: Any, training: bool = True) -> Any:

@@ -9,10 +9,12 @@ from typing import Any
 
 import torch
 
+from kerastorch.layers.preprocessing.image_preprocessing._sampling import affine_batch
 from kerastorch.layers.preprocessing.image_preprocessing.base_image_preprocessing_layer import (
-    BaseImagePreprocessingLayer, as_images, uniform,
+    BaseImagePreprocessingLayer,
+    as_images,
+    uniform,
 )
-from kerastorch.ops import image as image_ops
 from kerastorch.random.seed_generator import SeedGenerator
 
 Tensor = torch.Tensor
@@ -78,9 +80,8 @@ class RandomZoom(BaseImagePreprocessingLayer):
         if single:
             images = images.unsqueeze(0)
         height, width = self._height_width(images.shape)
-        out = image_ops.affine_transform(images, self._get_zoom_matrix(zooms, height, width),
-                                         interpolation=interpolation, fill_mode=self.fill_mode,
-                                         fill_value=self.fill_value, data_format=self.data_format)
+        matrix = self._get_zoom_matrix(zooms, height, width)
+        out = affine_batch(images, matrix, interpolation, self.fill_mode, self.fill_value, self.data_format)
         return out.squeeze(0) if single else out
 
     def transform_labels(self, labels: Any, transformation: Any, training: bool = True) -> Any:

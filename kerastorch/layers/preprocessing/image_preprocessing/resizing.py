@@ -12,7 +12,8 @@ from typing import Any
 import torch
 
 from kerastorch.layers.preprocessing.image_preprocessing.base_image_preprocessing_layer import (
-    BaseImagePreprocessingLayer, as_images,
+    BaseImagePreprocessingLayer,
+    as_images,
 )
 from kerastorch.ops import image as image_ops
 from kerastorch.ops.control import saturate_cast
