@@ -45,8 +45,8 @@ from kerastorch.layers.preprocessing import (
     TextVectorization,
 )
 from kerastorch.layers.preprocessing.image_preprocessing import (
-    CenterCrop, RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation,
-    RandomZoom, Resizing,
+    AutoContrast, CenterCrop, RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomGrayscale, RandomInvert,
+    RandomPosterization, RandomRotation, RandomTranslation, RandomZoom, Resizing, Solarization,
 )
 from kerastorch.layers.preprocessing.pipeline import Pipeline
 from kerastorch.layers.recurrent import (
@@ -96,3 +96,4 @@ from kerastorch._unsupported import module_getattr as _module_getattr  # noqa: E
 __getattr__ = _module_getattr(__name__)
 __all__ += ["CenterCrop", "Pipeline", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip",
             "RandomRotation", "RandomTranslation", "RandomZoom", "Resizing"]
+__all__ += ["AutoContrast", "RandomGrayscale", "RandomInvert", "RandomPosterization", "Solarization"]

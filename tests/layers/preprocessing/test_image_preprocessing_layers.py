@@ -52,6 +52,8 @@ DETERMINISTIC = [
     ("CenterCrop", {"height": 5, "width": 6}),
     ("CenterCrop", {"height": 12, "width": 8}),  # larger than the input: crop to aspect + resize
     ("CenterCrop", {"height": 2, "width": 3, "data_format": "channels_first"}),
+    ("AutoContrast", {}),
+    ("AutoContrast", {"value_range": (0, 1)}),
 ]
 
 RANDOM = [
@@ -72,6 +74,13 @@ RANDOM = [
     ("RandomBrightness", {"factor": (-0.2, 0.5), "value_range": (0, 1), "seed": 3}),
     ("RandomCrop", {"height": 5, "width": 7, "seed": 3}),
     ("RandomCrop", {"height": 12, "width": 4, "seed": 3}),  # taller than the input: aspect box + resize
+    ("RandomGrayscale", {"factor": 0.5, "seed": 3}),
+    ("RandomInvert", {"factor": 0.7, "seed": 3}),
+    ("RandomInvert", {"factor": (0.2, 0.9), "value_range": (0, 1), "seed": 3}),
+    ("Solarization", {"addition_factor": 0.3, "threshold_factor": (0.2, 0.8), "seed": 3}),
+    ("Solarization", {"threshold_factor": 0.5, "value_range": (0, 1), "seed": 3}),
+    ("RandomPosterization", {"factor": (2, 6), "seed": 3}),
+    ("RandomPosterization", {"factor": 4, "value_range": (0, 1), "seed": 3}),
 ]
 
 

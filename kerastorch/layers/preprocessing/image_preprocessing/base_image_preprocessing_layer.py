@@ -44,6 +44,30 @@ def uniform(shape: Any, minval: Any, maxval: Any, seed: Any, device: Any, dtype:
     return values if shape else values[0]
 
 
+def randint(shape: Any, minval: int, maxval: int, seed: Any, device: Any, dtype: torch.dtype = torch.int32) -> Tensor:
+    """Integers in ``[minval, maxval)`` on ``device``, sampled as Keras's torch backend does."""
+    return torch.randint(int(minval), int(maxval), tuple(int(d) for d in shape),
+                         generator=torch_generator(seed, device), dtype=dtype, device=device)
+
+
+def check_value_range(layer: Any, value_range: Any) -> list:
+    """``value_range`` sorted, or the Keras error for anything but two numbers."""
+    if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
+        raise ValueError("The `value_range` argument should be a list of two numbers. "
+                         f"Received: value_range={value_range}")
+    return sorted(value_range)
+
+
+def cast_back(results: Tensor, dtype: torch.dtype) -> Tensor:
+    """``results`` in ``dtype``; integer targets are rounded and saturated first (Keras's rule)."""
+    if results.dtype == dtype:
+        return results
+    if not dtype.is_floating_point:
+        from kerastorch.ops.control import saturate_cast
+        return saturate_cast(torch.round(results), dtype)
+    return results.to(dtype)
+
+
 def compute_dtype_of(layer: Layer) -> torch.dtype:
     return config.to_torch_dtype(layer.compute_dtype)
 
