@@ -47,6 +47,7 @@ from kerastorch.layers.preprocessing import (
 from kerastorch.layers.preprocessing.image_preprocessing import (
     AutoContrast, CenterCrop, RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomGrayscale, RandomInvert,
     RandomPosterization, RandomRotation, RandomTranslation, RandomZoom, Resizing, Solarization,
+    RandomColorDegeneration, RandomSaturation, RandomHue, RandomSharpness,
 )
 from kerastorch.layers.preprocessing.pipeline import Pipeline
 from kerastorch.layers.recurrent import (
@@ -97,3 +98,4 @@ __getattr__ = _module_getattr(__name__)
 __all__ += ["CenterCrop", "Pipeline", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip",
             "RandomRotation", "RandomTranslation", "RandomZoom", "Resizing"]
 __all__ += ["AutoContrast", "RandomGrayscale", "RandomInvert", "RandomPosterization", "Solarization"]
+__all__ += ["RandomColorDegeneration", "RandomHue", "RandomSaturation", "RandomSharpness"]

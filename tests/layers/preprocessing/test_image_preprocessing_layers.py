@@ -81,6 +81,15 @@ RANDOM = [
     ("Solarization", {"threshold_factor": 0.5, "value_range": (0, 1), "seed": 3}),
     ("RandomPosterization", {"factor": (2, 6), "seed": 3}),
     ("RandomPosterization", {"factor": 4, "value_range": (0, 1), "seed": 3}),
+    ("RandomColorDegeneration", {"factor": 0.6, "seed": 3}),
+    ("RandomColorDegeneration", {"factor": (0.1, 0.9), "value_range": (0, 1), "seed": 3,
+                                 "data_format": "channels_first"}),
+    ("RandomSaturation", {"factor": 0.5, "seed": 3}),
+    ("RandomSaturation", {"factor": (0.3, 0.8), "value_range": (0, 1), "seed": 3}),
+    ("RandomHue", {"factor": 0.4, "seed": 3}),
+    ("RandomHue", {"factor": (0.1, 0.9), "value_range": (0, 1), "seed": 3, "data_format": "channels_first"}),
+    ("RandomSharpness", {"factor": 0.5, "seed": 3}),
+    ("RandomSharpness", {"factor": (0.1, 0.9), "value_range": (0, 1), "seed": 3, "data_format": "channels_first"}),
 ]
 
 
