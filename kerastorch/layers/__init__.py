@@ -47,7 +47,7 @@ from kerastorch.layers.preprocessing import (
 from kerastorch.layers.preprocessing.image_preprocessing import (
     AutoContrast, CenterCrop, RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomGrayscale, RandomInvert,
     RandomPosterization, RandomRotation, RandomTranslation, RandomZoom, Resizing, Solarization,
-    RandomColorDegeneration, RandomSaturation, RandomHue, RandomSharpness,
+    RandomColorDegeneration, RandomSaturation, RandomHue, RandomSharpness, MixUp, CutMix, RandomShear,
 )
 from kerastorch.layers.preprocessing.pipeline import Pipeline
 from kerastorch.layers.recurrent import (
@@ -99,3 +99,4 @@ __all__ += ["CenterCrop", "Pipeline", "RandomBrightness", "RandomContrast", "Ran
             "RandomRotation", "RandomTranslation", "RandomZoom", "Resizing"]
 __all__ += ["AutoContrast", "RandomGrayscale", "RandomInvert", "RandomPosterization", "Solarization"]
 __all__ += ["RandomColorDegeneration", "RandomHue", "RandomSaturation", "RandomSharpness"]
+__all__ += ["CutMix", "MixUp", "RandomShear"]

@@ -90,6 +90,12 @@ RANDOM = [
     ("RandomHue", {"factor": (0.1, 0.9), "value_range": (0, 1), "seed": 3, "data_format": "channels_first"}),
     ("RandomSharpness", {"factor": 0.5, "seed": 3}),
     ("RandomSharpness", {"factor": (0.1, 0.9), "value_range": (0, 1), "seed": 3, "data_format": "channels_first"}),
+    ("MixUp", {"alpha": 0.4, "seed": 3}),
+    ("CutMix", {"factor": 0.8, "seed": 3}),
+    ("CutMix", {"factor": (0.2, 1.0), "seed": 3, "data_format": "channels_first"}),
+    ("RandomShear", {"x_factor": 0.3, "seed": 3}),
+    ("RandomShear", {"x_factor": (0.1, 0.2), "y_factor": 0.3, "fill_mode": "constant", "seed": 3}),
+    ("RandomShear", {"y_factor": 0.4, "fill_mode": "wrap", "interpolation": "nearest", "seed": 3}),
 ]
 
 

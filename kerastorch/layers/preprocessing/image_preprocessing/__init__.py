@@ -4,6 +4,8 @@ from kerastorch.layers.preprocessing.image_preprocessing.base_image_preprocessin
     BaseImagePreprocessingLayer,
 )
 from kerastorch.layers.preprocessing.image_preprocessing.center_crop import CenterCrop
+from kerastorch.layers.preprocessing.image_preprocessing.cut_mix import CutMix
+from kerastorch.layers.preprocessing.image_preprocessing.mix_up import MixUp
 from kerastorch.layers.preprocessing.image_preprocessing.random_brightness import RandomBrightness
 from kerastorch.layers.preprocessing.image_preprocessing.random_color_degeneration import RandomColorDegeneration
 from kerastorch.layers.preprocessing.image_preprocessing.random_contrast import RandomContrast
@@ -16,14 +18,15 @@ from kerastorch.layers.preprocessing.image_preprocessing.random_posterization im
 from kerastorch.layers.preprocessing.image_preprocessing.random_rotation import RandomRotation
 from kerastorch.layers.preprocessing.image_preprocessing.random_saturation import RandomSaturation
 from kerastorch.layers.preprocessing.image_preprocessing.random_sharpness import RandomSharpness
+from kerastorch.layers.preprocessing.image_preprocessing.random_shear import RandomShear
 from kerastorch.layers.preprocessing.image_preprocessing.random_translation import RandomTranslation
 from kerastorch.layers.preprocessing.image_preprocessing.random_zoom import RandomZoom
 from kerastorch.layers.preprocessing.image_preprocessing.resizing import Resizing
 from kerastorch.layers.preprocessing.image_preprocessing.solarization import Solarization
 
 __all__ = [
-    "AutoContrast", "BaseImagePreprocessingLayer", "CenterCrop", "RandomBrightness", "RandomColorDegeneration",
-    "RandomContrast", "RandomCrop", "RandomFlip", "RandomGrayscale", "RandomHue", "RandomInvert",
-    "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness", "RandomTranslation", "RandomZoom",
-    "Resizing", "Solarization",
+    "AutoContrast", "BaseImagePreprocessingLayer", "CenterCrop", "CutMix", "MixUp", "RandomBrightness",
+    "RandomColorDegeneration", "RandomContrast", "RandomCrop", "RandomFlip", "RandomGrayscale", "RandomHue",
+    "RandomInvert", "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness", "RandomShear",
+    "RandomTranslation", "RandomZoom", "Resizing", "Solarization",
 ]
