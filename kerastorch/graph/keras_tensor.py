@@ -42,7 +42,7 @@ class KerasTensor:
 
     def __init__(self, shape, dtype="float32", name: str | None = None, keras_history=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
-        self.dtype = config.dtype_name(config.to_torch_dtype(dtype))
+        self.dtype = standardize_dtype(dtype)
         self.name = name
         self._keras_history = keras_history
         self._keras_mask = None
@@ -53,6 +53,9 @@ class KerasTensor:
 
     @property
     def torch_dtype(self) -> torch.dtype:
+        if self.dtype == "string":
+            raise TypeError(f"{self!r} holds strings, which have no torch dtype: a string layer "
+                            "(TextVectorization, StringLookup, Hashing) turns them into numbers first.")
         return config.to_torch_dtype(self.dtype)
 
     def __repr__(self) -> str:
@@ -106,6 +109,19 @@ class KerasTensor:
     def __invert__(self): return self._op(operator.invert)
     def __getitem__(self, idx): return self._op(operator.getitem, idx)
     __hash__ = object.__hash__
+
+
+def standardize_dtype(dtype: Any) -> str:
+    """A KerasTensor's dtype name: a torch dtype's name, or ``"string"`` for text inputs.
+
+    Strings have no torch dtype; they stay Python/numpy values until a string layer
+    (TextVectorization, StringLookup, Hashing) turns them into integer tensors.
+    """
+    if dtype is str or dtype is bytes or (isinstance(dtype, str) and dtype in ("string", "str", "object")):
+        return "string"
+    if not isinstance(dtype, (str, torch.dtype, dict)) and getattr(dtype, "kind", None) in ("U", "S", "O"):
+        return "string"  # a numpy str/bytes/object dtype
+    return config.dtype_name(config.to_torch_dtype(dtype))
 
 
 def _swap(fn):

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import torch
 
 from kerastorch._core import tree
@@ -27,6 +28,8 @@ from kerastorch.graph.node import Node
 # which output dimensions follow the unknown input dimensions.
 _PROBE_SIZES = (32, 37)
 _PROBE_BATCH = 2
+# Stand-in texts for string inputs: different lengths, in characters and in words.
+_PROBE_TEXTS = ("a", "a b c")
 
 
 class _ProbeState(threading.local):
@@ -51,7 +54,13 @@ def is_probing() -> bool:
     return _PROBE_STATE.depth > 0
 
 
-def _probe_tensor(kt: KerasTensor, size_index: int) -> torch.Tensor:
+def _probe_tensor(kt: KerasTensor, size_index: int) -> torch.Tensor | np.ndarray:
+    if kt.dtype == "string":
+        # Text has no tensor form: probe with numpy object arrays of a text whose length (in characters and
+        # in words) differs between the two probes, so output dims that follow the text become None.
+        shape = [(_PROBE_BATCH if i == 0 else _PROBE_SIZES[size_index]) if d is None else d
+                 for i, d in enumerate(kt.shape)]
+        return np.full(shape, _PROBE_TEXTS[size_index], dtype=object)
     shape = [(_PROBE_BATCH if i == 0 else _PROBE_SIZES[size_index]) if d is None else d
              for i, d in enumerate(kt.shape)]
     t = torch.ones(shape, dtype=kt.torch_dtype)
@@ -77,7 +86,8 @@ def symbolic_call(layer: Any, args: tuple, kwargs: dict) -> Any:
     kts = [t for t in flat if type(t) is KerasTensor]
     if not layer.built:
         _build_symbolically(layer, args)
-    has_unknown = any(d is None for t in kts for d in t.shape[1:])
+    # Strings are always probed twice: output dims that depend on the text (tokens per text) are unknown.
+    has_unknown = any(d is None for t in kts for d in t.shape[1:]) or any(t.dtype == "string" for t in kts)
     runs = []
     for size_index in range(2 if has_unknown else 1):
         concrete = {id(t): _probe_tensor(t, size_index) for t in kts}

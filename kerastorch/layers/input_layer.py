@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kerastorch._core import config, naming
-from kerastorch.graph.keras_tensor import KerasHistory, KerasTensor, set_torch_op_recorder
+from kerastorch._core import naming
+from kerastorch.graph.keras_tensor import KerasHistory, KerasTensor, set_torch_op_recorder, standardize_dtype
 from kerastorch.graph.node import Node
 from kerastorch.graph.symbolic import symbolic_call
 from kerastorch.layers.layer import Layer
@@ -65,7 +65,7 @@ class InputLayer(Layer):
                 shape = (shape,)
             batch_shape = (batch_size,) + tuple(shape)
         self.batch_shape = tuple(batch_shape)
-        self._input_dtype = config.dtype_name(config.to_torch_dtype(dtype))
+        self._input_dtype = standardize_dtype(dtype)  # a torch dtype's name, or "string"
         self.built = True
         tensor = KerasTensor(self.batch_shape, self._input_dtype, name=self.name)
         Node(self, (), {}, tensor, is_input=True)

@@ -107,10 +107,17 @@ class Functional(Model):
         if len(flat) != n:
             raise ValueError(f'Model "{self.name}" expects {n} input(s) ({self.input_names}), but it received '
                              f"{len(flat)} input tensors.")
-        flat = [numeric_leaves_to_tensors(x) for x in flat]
+        # String inputs stay Python/numpy text: the model's string layer (TextVectorization...) turns them into ints.
+        flat = [x if kt.dtype == "string" else numeric_leaves_to_tensors(x) for kt, x in zip(self.inputs, flat)]
         for i, (kt, x) in enumerate(zip(self.inputs, flat)):
-            _check_input(self, i, kt, x)
+            if kt.dtype != "string":
+                _check_input(self, i, kt, x)
         return flat
+
+    def _convert_inputs(self, inputs):
+        if any(kt.dtype == "string" for kt in self.inputs):
+            return inputs  # `_standardize_inputs` converts the numeric inputs, one by one
+        return super()._convert_inputs(inputs)
 
     def get_config(self) -> dict:
         return functional_config.functional_config(self)

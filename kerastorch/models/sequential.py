@@ -135,6 +135,12 @@ class Sequential(Model):
             x = layer(x)
         return x
 
+    def _convert_inputs(self, inputs):
+        # The first layer decides how raw data becomes its input: a string layer (TextVectorization...) keeps text.
+        if self._stack:
+            return self._stack[0]._convert_inputs(inputs)
+        return super()._convert_inputs(inputs)
+
     def _maybe_build(self, inputs) -> None:
         if not self.built and isinstance(inputs, torch.Tensor):
             self.build((None,) + tuple(inputs.shape[1:]))

@@ -9,7 +9,13 @@ from __future__ import annotations
 import torch
 
 from kerastorch.trainer.data.array_adapter import ArrayDataAdapter
-from kerastorch.trainer.data.base import DataAdapter, _is_array_like, _is_sequence, unpack_x_y_sample_weight
+from kerastorch.trainer.data.base import (
+    DataAdapter,
+    _is_array_like,
+    _is_sequence,
+    text_lists_as_arrays,
+    unpack_x_y_sample_weight,
+)
 from kerastorch.trainer.data.generator_adapter import GeneratorDataAdapter
 from kerastorch.trainer.data.sequence_adapter import SequenceDataAdapter
 from kerastorch.trainer.data.torch_adapter import TorchDataLoaderAdapter
@@ -20,6 +26,7 @@ __all__ = ["DataAdapter", "get_data_adapter", "unpack_x_y_sample_weight"]
 def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps_per_epoch=None, shuffle=False,
                      class_weight=None, device=None, drop_remainder=False, seed_generator=None) -> DataAdapter:
     """Pick the adapter for ``x``: arrays/tensors, a generator, a Sequence/PyDataset, or a torch DataLoader/Dataset."""
+    x = text_lists_as_arrays(x)
     if _is_array_like(x):
         return ArrayDataAdapter(x, y, sample_weight, batch_size=batch_size or 32, shuffle=shuffle,
                                 steps=steps_per_epoch, class_weight=class_weight, device=device,

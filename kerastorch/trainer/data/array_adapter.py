@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 
 from kerastorch.backend import tree
-from kerastorch.trainer.data.base import DataAdapter, apply_class_weight, pack_x_y_sample_weight, to_tensor
+from kerastorch.trainer.data.base import (
+    DataAdapter,
+    apply_class_weight,
+    is_text_array,
+    pack_x_y_sample_weight,
+    to_tensor,
+)
 
 # Keep whole datasets on an accelerator when they are smaller than this.
 _MAX_DEVICE_BYTES = 2 * 1024 ** 3
@@ -25,12 +32,13 @@ class ArrayDataAdapter(DataAdapter):
         nbytes = sum(getattr(v, "nbytes", 0) or (v.numel() * v.element_size() if isinstance(v, torch.Tensor) else 0)
                      for v in tree.flatten(data) if v is not None)
         store = self.device if self.device.type == "cpu" or nbytes < _MAX_DEVICE_BYTES else torch.device("cpu")
-        self.x = tree.map_structure(lambda v: to_tensor(v, store), x)
+        # Text arrays stay numpy (string layers read them in the model); numeric data becomes tensors once.
+        self.x = tree.map_structure(lambda v: v if is_text_array(v) else to_tensor(v, store), x)
         self.y = tree.map_structure(lambda v: to_tensor(v, store), y) if y is not None else None
         sw = to_tensor(sample_weight, store) if sample_weight is not None else None
         self.sample_weight = apply_class_weight(self.y, sw, class_weight)
         sizes = {int(v.shape[0]) for v in tree.flatten((self.x, self.y, self.sample_weight))
-                 if isinstance(v, torch.Tensor)}
+                 if isinstance(v, (torch.Tensor, np.ndarray))}
         if len(sizes) > 1:
             detail = {"x": [tuple(v.shape) for v in tree.flatten(self.x)],
                       "y": [tuple(v.shape) for v in tree.flatten(self.y)] if self.y is not None else None}
@@ -84,12 +92,13 @@ class ArrayDataAdapter(DataAdapter):
                 pick = lambda v: v[start:end]  # noqa: E731 - a view, no copy
             else:
                 idx = order[start:end]
-                pick = lambda v: v.index_select(0, idx)  # noqa: E731
+                idx_np = idx.cpu().numpy()
+                pick = lambda v: v[idx_np] if isinstance(v, np.ndarray) else v.index_select(0, idx)  # noqa: E731
             batch = (_pick(pick, self.x), _pick(pick, self.y),
                      pick(self.sample_weight) if self.sample_weight is not None else None)
             if self._moves:
-                batch = tree.map_structure(lambda v: v.to(self.device, non_blocking=True) if v is not None else None,
-                                           batch)
+                batch = tree.map_structure(lambda v: v.to(self.device, non_blocking=True)
+                                           if isinstance(v, torch.Tensor) else v, batch)
             yield pack_x_y_sample_weight(*batch)
             start = end
 

@@ -17,8 +17,8 @@ from kerastorch._core import tree
 from kerastorch._core.tensors import to_tensor
 from kerastorch.utils import PyDataset, Sequence
 
-__all__ = ["DataAdapter", "apply_class_weight", "class_weights_for", "pack_x_y_sample_weight", "to_device",
-           "to_tensor", "unpack_x_y_sample_weight"]
+__all__ = ["DataAdapter", "apply_class_weight", "class_weights_for", "is_text_array", "pack_x_y_sample_weight",
+           "text_lists_as_arrays", "to_device", "to_tensor", "unpack_x_y_sample_weight"]
 
 
 class DataAdapter:
@@ -58,7 +58,24 @@ def pack_x_y_sample_weight(x, y=None, sample_weight=None) -> tuple:
 
 
 def to_device(structure, device: torch.device):
-    return tree.map_structure(lambda v: to_tensor(v, device) if v is not None else None, structure)
+    return tree.map_structure(lambda v: to_tensor(v, device) if v is not None and not is_text_array(v) else v,
+                              structure)
+
+
+def is_text_array(v: Any) -> bool:
+    """A numpy array of str/bytes/objects: text that string layers (TextVectorization...) read as it is."""
+    return isinstance(v, np.ndarray) and v.dtype.kind in ("U", "S", "O")
+
+
+def text_lists_as_arrays(x: Any) -> Any:
+    """A Python list/tuple of strings (one sample each) as a numpy object array; anything else unchanged.
+
+    Keras takes ``x=["a text", "another"]`` for a model whose input is a string; as an array it is batched,
+    shuffled and split like numeric data, and never converted to a tensor.
+    """
+    if isinstance(x, (list, tuple)) and x and all(isinstance(v, (str, bytes)) for v in x):
+        return np.asarray(x, dtype=object)
+    return x
 
 
 def _is_array_like(x) -> bool:

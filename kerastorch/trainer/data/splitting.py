@@ -136,7 +136,8 @@ def split_validation(x, y, sample_weight, validation_split: float, verbose: bool
     ``verbose`` is accepted for the callers' symmetry only: a change from Keras's split is a
     warning, so that ``verbose=0`` runs hear about it too.
     """
-    from kerastorch.trainer.data.data_adapter import _is_array_like
+    from kerastorch.trainer.data.data_adapter import _is_array_like, text_lists_as_arrays
+    x = text_lists_as_arrays(x)
     if not _is_array_like(x):
         raise ValueError("`validation_split` is only supported for arrays/tensors; received x of type "
                          f"{type(x)}. Pass `validation_data` instead.")
