@@ -41,6 +41,7 @@ from kerastorch.backend import config, tree
 from kerastorch.trainer import compile_config
 from kerastorch.trainer import arguments
 from kerastorch.trainer.data import get_data_adapter, unpack_x_y_sample_weight
+from kerastorch.trainer.data.base import text_lists_as_arrays
 from kerastorch.trainer.data.splitting import check_shuffle, split_validation
 from kerastorch.trainer.loop import LazyLogs, maybe_compile, run_epoch
 from kerastorch.trainer.step_state import StepState, build_step_state
@@ -421,6 +422,7 @@ class Trainer:
         arguments.check_steps("steps", steps)
         arguments.check_verbose(verbose)
         device = self._prepare_device()
+        x = text_lists_as_arrays(x)  # a list of texts is one input, not an (x, y) pair
         if isinstance(x, (tuple, list)) and len(x) in (2, 3) and not _is_model_input_list(self, x):
             x = x[0]
         data = get_data_adapter(x, None, None, batch_size=batch_size, steps_per_epoch=steps, shuffle=False,
