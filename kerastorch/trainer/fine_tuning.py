@@ -12,6 +12,9 @@
 * ``unfreeze(model)`` makes every layer trainable.
 * ``layer_groups(model, n)`` splits the layers with weights into ``n`` contiguous
   groups: the head alone last, the body in ``n - 1`` nearly equal parts before it.
+  A ``keras.applications`` backbone (alone or nested in a model) declares its stages
+  (``model._application_stages``: the names of the layers that start each stage); then
+  the groups follow those stages, adjacent stages merged when ``n`` is smaller.
 * ``set_layer_group_lrs(model, groups, lrs=None, lr_mult=None)`` gives each group a
   learning-rate factor via ``optimizer.set_lr_multipliers``: the effective learning
   rate of a parameter is the optimizer's (float, schedule or one-cycle) learning rate
@@ -137,10 +140,63 @@ def layer_groups(model, n: int) -> list[list]:
         raise ValueError(f"Model {model.name!r} has no layer with weights.")
     if n == 1:
         return [weighted]
+    staged = _stage_groups(model, weighted)
+    if staged is not None and len(staged) > 1:
+        return _merge_groups(staged, int(n))
     body, head = weighted[:-1], weighted[-1]
     parts = [list(p) for p in np.array_split(np.arange(len(body)), min(n - 1, len(body))) if len(p)] \
         if body else []
     return [[body[i] for i in p] for p in parts] + [[head]]
+
+
+def _stage_starts(model) -> set:
+    """Names of layers that begin a stage, as declared by ``keras.applications`` models (nested ones too)."""
+    starts = set(getattr(model, "_application_stages", None) or ())
+    for layer in getattr(model, "layers", None) or ():
+        if _is_container(layer):
+            starts |= _stage_starts(layer)
+    return starts
+
+
+def _stage_groups(model, weighted: list) -> list[list] | None:
+    """The weighted layers cut at declared stage starts; None when the model declares no stages.
+
+    Layers after the last stage start (a head added on top of a backbone included) form the
+    last group, so a fine-tuning head stays a group of its own.
+    """
+    starts = _stage_starts(model)
+    if not starts:
+        return None
+    inside = {id(l) for l in _staged_leaves(model)}
+    groups: list[list] = [[]]
+    previous_inside = True
+    for layer in weighted:
+        now_inside = id(layer) in inside
+        # A new group at each stage start, and where the layers leave the staged backbone.
+        if groups[-1] and (getattr(layer, "name", None) in starts or (previous_inside and not now_inside)):
+            groups.append([])
+        groups[-1].append(layer)
+        previous_inside = now_inside
+    return groups
+
+
+def _staged_leaves(model) -> list:
+    if getattr(model, "_application_stages", None):
+        return leaf_layers(model)
+    out = []
+    for layer in getattr(model, "layers", None) or ():
+        if _is_container(layer):
+            out.extend(_staged_leaves(layer))
+    return out
+
+
+def _merge_groups(groups: list[list], n: int) -> list[list]:
+    """At most ``n`` groups: the last (head) kept, the others merged into ``n - 1`` contiguous runs."""
+    if len(groups) <= n:
+        return groups
+    body, head = groups[:-1], groups[-1]
+    runs = np.array_split(np.arange(len(body)), n - 1)
+    return [[layer for i in run for layer in body[i]] for run in runs if len(run)] + [head]
 
 
 def geometric_factors(n: int, lr_mult: float) -> list[float]:
