@@ -48,6 +48,7 @@ from kerastorch.layers.preprocessing.image_preprocessing import (
     AutoContrast, CenterCrop, RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomGrayscale, RandomInvert,
     RandomPosterization, RandomRotation, RandomTranslation, RandomZoom, Resizing, Solarization,
     RandomColorDegeneration, RandomSaturation, RandomHue, RandomSharpness, MixUp, CutMix, RandomShear,
+    RandomErasing, RandomGaussianBlur,
 )
 from kerastorch.layers.preprocessing.pipeline import Pipeline
 from kerastorch.layers.recurrent import (
@@ -100,3 +101,4 @@ __all__ += ["CenterCrop", "Pipeline", "RandomBrightness", "RandomContrast", "Ran
 __all__ += ["AutoContrast", "RandomGrayscale", "RandomInvert", "RandomPosterization", "Solarization"]
 __all__ += ["RandomColorDegeneration", "RandomHue", "RandomSaturation", "RandomSharpness"]
 __all__ += ["CutMix", "MixUp", "RandomShear"]
+__all__ += ["RandomErasing", "RandomGaussianBlur"]

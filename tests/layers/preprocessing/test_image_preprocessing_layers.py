@@ -96,6 +96,12 @@ RANDOM = [
     ("RandomShear", {"x_factor": 0.3, "seed": 3}),
     ("RandomShear", {"x_factor": (0.1, 0.2), "y_factor": 0.3, "fill_mode": "constant", "seed": 3}),
     ("RandomShear", {"y_factor": 0.4, "fill_mode": "wrap", "interpolation": "nearest", "seed": 3}),
+    ("RandomErasing", {"seed": 3}),
+    ("RandomErasing", {"factor": 0.6, "scale": (0.1, 0.5), "fill_value": 9.0, "seed": 3}),
+    ("RandomErasing", {"fill_value": (1.0, 2.0, 3.0), "seed": 3}),
+    ("RandomGaussianBlur", {"seed": 3}),
+    ("RandomGaussianBlur", {"factor": 0.5, "kernel_size": 5, "sigma": (0.2, 0.9), "seed": 3,
+                            "data_format": "channels_first"}),
 ]
 
 

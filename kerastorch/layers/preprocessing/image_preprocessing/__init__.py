@@ -10,7 +10,9 @@ from kerastorch.layers.preprocessing.image_preprocessing.random_brightness impor
 from kerastorch.layers.preprocessing.image_preprocessing.random_color_degeneration import RandomColorDegeneration
 from kerastorch.layers.preprocessing.image_preprocessing.random_contrast import RandomContrast
 from kerastorch.layers.preprocessing.image_preprocessing.random_crop import RandomCrop
+from kerastorch.layers.preprocessing.image_preprocessing.random_erasing import RandomErasing
 from kerastorch.layers.preprocessing.image_preprocessing.random_flip import RandomFlip
+from kerastorch.layers.preprocessing.image_preprocessing.random_gaussian_blur import RandomGaussianBlur
 from kerastorch.layers.preprocessing.image_preprocessing.random_grayscale import RandomGrayscale
 from kerastorch.layers.preprocessing.image_preprocessing.random_hue import RandomHue
 from kerastorch.layers.preprocessing.image_preprocessing.random_invert import RandomInvert
@@ -26,7 +28,7 @@ from kerastorch.layers.preprocessing.image_preprocessing.solarization import Sol
 
 __all__ = [
     "AutoContrast", "BaseImagePreprocessingLayer", "CenterCrop", "CutMix", "MixUp", "RandomBrightness",
-    "RandomColorDegeneration", "RandomContrast", "RandomCrop", "RandomFlip", "RandomGrayscale", "RandomHue",
-    "RandomInvert", "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness", "RandomShear",
-    "RandomTranslation", "RandomZoom", "Resizing", "Solarization",
+    "RandomColorDegeneration", "RandomContrast", "RandomCrop", "RandomErasing", "RandomFlip", "RandomGaussianBlur",
+    "RandomGrayscale", "RandomHue", "RandomInvert", "RandomPosterization", "RandomRotation", "RandomSaturation",
+    "RandomSharpness", "RandomShear", "RandomTranslation", "RandomZoom", "Resizing", "Solarization",
 ]
