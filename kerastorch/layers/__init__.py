@@ -48,7 +48,7 @@ from kerastorch.layers.preprocessing.image_preprocessing import (
     AutoContrast, CenterCrop, RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomGrayscale, RandomInvert,
     RandomPosterization, RandomRotation, RandomTranslation, RandomZoom, Resizing, Solarization,
     RandomColorDegeneration, RandomSaturation, RandomHue, RandomSharpness, MixUp, CutMix, RandomShear,
-    RandomErasing, RandomGaussianBlur,
+    RandomErasing, RandomGaussianBlur, RandomColorJitter, Equalization,
 )
 from kerastorch.layers.preprocessing.pipeline import Pipeline
 from kerastorch.layers.recurrent import (
@@ -102,3 +102,4 @@ __all__ += ["AutoContrast", "RandomGrayscale", "RandomInvert", "RandomPosterizat
 __all__ += ["RandomColorDegeneration", "RandomHue", "RandomSaturation", "RandomSharpness"]
 __all__ += ["CutMix", "MixUp", "RandomShear"]
 __all__ += ["RandomErasing", "RandomGaussianBlur"]
+__all__ += ["Equalization", "RandomColorJitter"]

@@ -102,6 +102,11 @@ RANDOM = [
     ("RandomGaussianBlur", {"seed": 3}),
     ("RandomGaussianBlur", {"factor": 0.5, "kernel_size": 5, "sigma": (0.2, 0.9), "seed": 3,
                             "data_format": "channels_first"}),
+    ("RandomColorJitter", {"brightness_factor": 0.2, "contrast_factor": 0.3, "saturation_factor": 0.5,
+                           "hue_factor": 0.2, "seed": 3}),
+    ("RandomColorJitter", {"value_range": (0, 1), "contrast_factor": (0.1, 0.5), "hue_factor": 0.3, "seed": 3}),
+    ("Equalization", {}),
+    ("Equalization", {"value_range": (0, 1), "bins": 64, "data_format": "channels_first"}),
 ]
 
 

@@ -5,9 +5,11 @@ from kerastorch.layers.preprocessing.image_preprocessing.base_image_preprocessin
 )
 from kerastorch.layers.preprocessing.image_preprocessing.center_crop import CenterCrop
 from kerastorch.layers.preprocessing.image_preprocessing.cut_mix import CutMix
+from kerastorch.layers.preprocessing.image_preprocessing.equalization import Equalization
 from kerastorch.layers.preprocessing.image_preprocessing.mix_up import MixUp
 from kerastorch.layers.preprocessing.image_preprocessing.random_brightness import RandomBrightness
 from kerastorch.layers.preprocessing.image_preprocessing.random_color_degeneration import RandomColorDegeneration
+from kerastorch.layers.preprocessing.image_preprocessing.random_color_jitter import RandomColorJitter
 from kerastorch.layers.preprocessing.image_preprocessing.random_contrast import RandomContrast
 from kerastorch.layers.preprocessing.image_preprocessing.random_crop import RandomCrop
 from kerastorch.layers.preprocessing.image_preprocessing.random_erasing import RandomErasing
@@ -27,8 +29,9 @@ from kerastorch.layers.preprocessing.image_preprocessing.resizing import Resizin
 from kerastorch.layers.preprocessing.image_preprocessing.solarization import Solarization
 
 __all__ = [
-    "AutoContrast", "BaseImagePreprocessingLayer", "CenterCrop", "CutMix", "MixUp", "RandomBrightness",
-    "RandomColorDegeneration", "RandomContrast", "RandomCrop", "RandomErasing", "RandomFlip", "RandomGaussianBlur",
-    "RandomGrayscale", "RandomHue", "RandomInvert", "RandomPosterization", "RandomRotation", "RandomSaturation",
-    "RandomSharpness", "RandomShear", "RandomTranslation", "RandomZoom", "Resizing", "Solarization",
+    "AutoContrast", "BaseImagePreprocessingLayer", "CenterCrop", "CutMix", "Equalization", "MixUp",
+    "RandomBrightness", "RandomColorDegeneration", "RandomColorJitter", "RandomContrast", "RandomCrop",
+    "RandomErasing", "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert",
+    "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness", "RandomShear",
+    "RandomTranslation", "RandomZoom", "Resizing", "Solarization",
 ]
