@@ -107,6 +107,8 @@ RANDOM = [
     ("RandomColorJitter", {"value_range": (0, 1), "contrast_factor": (0.1, 0.5), "hue_factor": 0.3, "seed": 3}),
     ("Equalization", {}),
     ("Equalization", {"value_range": (0, 1), "bins": 64, "data_format": "channels_first"}),
+    ("RandomPerspective", {"seed": 3}),
+    ("RandomPerspective", {"factor": 0.5, "scale": 0.4, "fill_value": 2.0, "interpolation": "nearest", "seed": 3}),
 ]
 
 

@@ -18,6 +18,7 @@ from kerastorch.layers.preprocessing.image_preprocessing.random_gaussian_blur im
 from kerastorch.layers.preprocessing.image_preprocessing.random_grayscale import RandomGrayscale
 from kerastorch.layers.preprocessing.image_preprocessing.random_hue import RandomHue
 from kerastorch.layers.preprocessing.image_preprocessing.random_invert import RandomInvert
+from kerastorch.layers.preprocessing.image_preprocessing.random_perspective import RandomPerspective
 from kerastorch.layers.preprocessing.image_preprocessing.random_posterization import RandomPosterization
 from kerastorch.layers.preprocessing.image_preprocessing.random_rotation import RandomRotation
 from kerastorch.layers.preprocessing.image_preprocessing.random_saturation import RandomSaturation
@@ -32,6 +33,6 @@ __all__ = [
     "AutoContrast", "BaseImagePreprocessingLayer", "CenterCrop", "CutMix", "Equalization", "MixUp",
     "RandomBrightness", "RandomColorDegeneration", "RandomColorJitter", "RandomContrast", "RandomCrop",
     "RandomErasing", "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert",
-    "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness", "RandomShear",
-    "RandomTranslation", "RandomZoom", "Resizing", "Solarization",
+    "RandomPerspective", "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness",
+    "RandomShear", "RandomTranslation", "RandomZoom", "Resizing", "Solarization",
 ]
