@@ -48,7 +48,7 @@ from kerastorch.layers.preprocessing.image_preprocessing import (
     AutoContrast, CenterCrop, RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomGrayscale, RandomInvert,
     RandomPosterization, RandomRotation, RandomTranslation, RandomZoom, Resizing, Solarization,
     RandomColorDegeneration, RandomSaturation, RandomHue, RandomSharpness, MixUp, CutMix, RandomShear,
-    RandomErasing, RandomGaussianBlur, RandomColorJitter, Equalization, RandomPerspective,
+    RandomErasing, RandomGaussianBlur, RandomColorJitter, Equalization, RandomPerspective, RandomElasticTransform,
 )
 from kerastorch.layers.preprocessing.pipeline import Pipeline
 from kerastorch.layers.recurrent import (
@@ -103,4 +103,4 @@ __all__ += ["RandomColorDegeneration", "RandomHue", "RandomSaturation", "RandomS
 __all__ += ["CutMix", "MixUp", "RandomShear"]
 __all__ += ["RandomErasing", "RandomGaussianBlur"]
 __all__ += ["Equalization", "RandomColorJitter"]
-__all__ += ["RandomPerspective"]
+__all__ += ["RandomElasticTransform", "RandomPerspective"]

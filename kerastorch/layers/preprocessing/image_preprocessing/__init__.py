@@ -12,6 +12,7 @@ from kerastorch.layers.preprocessing.image_preprocessing.random_color_degenerati
 from kerastorch.layers.preprocessing.image_preprocessing.random_color_jitter import RandomColorJitter
 from kerastorch.layers.preprocessing.image_preprocessing.random_contrast import RandomContrast
 from kerastorch.layers.preprocessing.image_preprocessing.random_crop import RandomCrop
+from kerastorch.layers.preprocessing.image_preprocessing.random_elastic_transform import RandomElasticTransform
 from kerastorch.layers.preprocessing.image_preprocessing.random_erasing import RandomErasing
 from kerastorch.layers.preprocessing.image_preprocessing.random_flip import RandomFlip
 from kerastorch.layers.preprocessing.image_preprocessing.random_gaussian_blur import RandomGaussianBlur
@@ -32,7 +33,7 @@ from kerastorch.layers.preprocessing.image_preprocessing.solarization import Sol
 __all__ = [
     "AutoContrast", "BaseImagePreprocessingLayer", "CenterCrop", "CutMix", "Equalization", "MixUp",
     "RandomBrightness", "RandomColorDegeneration", "RandomColorJitter", "RandomContrast", "RandomCrop",
-    "RandomErasing", "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert",
-    "RandomPerspective", "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness",
-    "RandomShear", "RandomTranslation", "RandomZoom", "Resizing", "Solarization",
+    "RandomElasticTransform", "RandomErasing", "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue",
+    "RandomInvert", "RandomPerspective", "RandomPosterization", "RandomRotation", "RandomSaturation",
+    "RandomSharpness", "RandomShear", "RandomTranslation", "RandomZoom", "Resizing", "Solarization",
 ]
