@@ -40,6 +40,7 @@ class Pipeline(Layer):
 
     @classmethod
     def from_config(cls, config: dict) -> Pipeline:
+        # local import: serialization imports the kerastorch.layers package, which imports this module
         from kerastorch.layers.serialization import deserialize_keras_object
         layers = config.get("layers")
         if not isinstance(layers, (list, tuple)):
@@ -49,5 +50,6 @@ class Pipeline(Layer):
         return cls(**config)
 
     def get_config(self) -> dict:
+        # local import: serialization imports the kerastorch.layers package, which imports this module
         from kerastorch.layers.serialization import serialize_keras_object
         return {"layers": serialize_keras_object(self._pipeline_layers), "name": self.name}

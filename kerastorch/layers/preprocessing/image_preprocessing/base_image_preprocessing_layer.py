@@ -22,6 +22,8 @@ import torch
 
 from kerastorch.backend import config
 from kerastorch.layers.layer import Layer
+from kerastorch.ops.control import saturate_cast
+from kerastorch.ops.core import convert_to_tensor
 from kerastorch.random.seed_generator import torch_generator
 
 Tensor = torch.Tensor
@@ -31,7 +33,6 @@ def as_images(value: Any) -> Tensor:
     """A tensor from numpy / python input (tensors pass through untouched)."""
     if isinstance(value, torch.Tensor):
         return value
-    from kerastorch.ops.core import convert_to_tensor
     return convert_to_tensor(value)
 
 
@@ -63,7 +64,6 @@ def cast_back(results: Tensor, dtype: torch.dtype) -> Tensor:
     if results.dtype == dtype:
         return results
     if not dtype.is_floating_point:
-        from kerastorch.ops.control import saturate_cast
         return saturate_cast(torch.round(results), dtype)
     return results.to(dtype)
 
