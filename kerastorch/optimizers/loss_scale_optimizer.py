@@ -170,13 +170,13 @@ class LossScaleOptimizer(Optimizer):
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict[str, Any]:
-        from kerastorch import optimizers
+        from kerastorch import optimizers  # local import: the optimizers package __init__ imports this module
         return {"name": self.name, "inner_optimizer": optimizers.serialize(self.inner_optimizer),
                 "initial_scale": self.initial_scale, "dynamic_growth_steps": self.dynamic_growth_steps}
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None) -> "LossScaleOptimizer":
-        from kerastorch import optimizers
+        from kerastorch import optimizers  # local import: the optimizers package __init__ imports this module
         config = dict(config)
         inner = config.pop("inner_optimizer")
         inner = inner if isinstance(inner, Optimizer) else optimizers.deserialize(inner, custom_objects)

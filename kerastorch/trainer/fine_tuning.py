@@ -36,6 +36,11 @@ import numpy as np
 import torch
 
 from kerastorch.layers.layer import Layer
+from kerastorch.callbacks.history import History
+from kerastorch.callbacks.one_cycle import OneCycleScheduler
+from kerastorch.layers.normalization.batch_normalization import BatchNormalization
+from kerastorch.trainer.data.splitting import split_validation
+from kerastorch.trainer.lr_finder import lr_find
 
 
 # ------------------------------------------------------------------ layers
@@ -95,7 +100,6 @@ def head_layer(model):
 
 
 def _is_batch_norm(layer) -> bool:
-    from kerastorch.layers.normalization.batch_normalization import BatchNormalization
     return isinstance(layer, BatchNormalization)
 
 
@@ -266,7 +270,6 @@ def _presplit(x, y, fit_kwargs: dict) -> tuple[Any, Any, dict]:
     split = fit_kwargs.get("validation_split")
     if not split or fit_kwargs.get("validation_data") is not None:
         return x, y, fit_kwargs
-    from kerastorch.trainer.data.splitting import split_validation
     kwargs = dict(fit_kwargs)
     kwargs.pop("validation_split")
     (x, y, sw), kwargs["validation_data"] = split_validation(x, y, kwargs.pop("sample_weight", None), split,
@@ -284,8 +287,6 @@ def fit_one_cycle(model, x=None, y=None, epochs: int = 1, max_lr: float | None =
 
     The ``LRFinderResult`` of that search is kept as ``model.lr_find_result``.
     """
-    from kerastorch.callbacks.one_cycle import OneCycleScheduler
-    from kerastorch.trainer.lr_finder import lr_find
     x, y, fit_kwargs = _presplit(x, y, fit_kwargs)
     if max_lr is None:
         finder_kwargs = {k: fit_kwargs[k] for k in ("batch_size", "sample_weight", "class_weight", "shuffle",
@@ -316,7 +317,6 @@ def fine_tune(model, x=None, y=None, epochs: int = 1, base_lr: float = 2e-3, fre
     afterwards (``model.set_layer_group_lrs(1, lrs=[1.0])`` resets them). Returns one ``History``
     covering both phases (epochs numbered on from phase 1).
     """
-    from kerastorch.callbacks.history import History
     model._check_compiled("fine_tune")
     x, y, fit_kwargs = _presplit(x, y, fit_kwargs)
     fit_kwargs.pop("initial_epoch", None)

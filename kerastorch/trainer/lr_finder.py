@@ -38,6 +38,10 @@ from typing import Callable
 import numpy as np
 import torch
 
+from kerastorch.backend import tree
+from kerastorch.callbacks.lr_finder import LRFinder
+from kerastorch.trainer.data.data_adapter import _is_array_like
+
 SUGGESTION_METHODS = ("valley", "steep", "minimum")
 
 
@@ -154,7 +158,6 @@ def lr_find(model, x=None, y=None, batch_size=None, start_lr: float = 1e-7, end_
     ``steps_per_epoch``, ``drop_remainder``...). Python generators are consumed by
     the test: pass a re-iterable dataset (arrays, ``PyDataset``, ``DataLoader``).
     """
-    from kerastorch.callbacks.lr_finder import LRFinder
     model._check_compiled("lr_find")
     bad = sorted(k for k in fit_kwargs if k in _NOT_FOR_LR_FIND)
     if bad:
@@ -182,8 +185,6 @@ def _ensure_built(model, x) -> None:
     """Create the weights before the snapshot (a model without an Input is built by its first call)."""
     if getattr(model, "built", True) and all(getattr(l, "built", True) for l in model._flatten_layers()):
         return
-    from kerastorch.backend import tree
-    from kerastorch.trainer.data.data_adapter import _is_array_like
     if not _is_array_like(x):
         raise ValueError("lr_find must restore the model's initial weights, but the model is not built yet and "
                          "its input shape cannot be read from this data. Give the model an `Input` or call "

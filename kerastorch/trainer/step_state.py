@@ -31,6 +31,7 @@ from typing import Any
 
 import torch
 
+from kerastorch import mixed_precision
 from kerastorch.layers.layer import _StructureGeneration
 
 
@@ -58,7 +59,6 @@ class StepState:
 
 def build_step_state(model) -> StepState:
     """Read the facts from ``model`` now (after its weights exist: call after a forward pass)."""
-    from kerastorch import mixed_precision
     generation = _StructureGeneration.value
     layers = model._flatten_layers()
     # Every layer that can contribute a loss: weight regularizers, an activity regularizer,
