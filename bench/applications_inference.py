@@ -1,0 +1,88 @@
+"""Speed check (not a test): keras.applications inference at batch 32, kerastorch versus references.
+
+    python bench/applications_inference.py [--size 96] [--batch 32] [--reps 5] [--threads 2] [--models ResNet50,...]
+
+For each architecture, the median time of one forward pass (``model(x, training=False)``
+under ``torch.no_grad``) on a ``(batch, size, size, 3)`` channels-last batch:
+
+* kerastorch (its convolutions run on a ``channels_last``-strided NCHW view of the NHWC
+  input, so no layout copy is made);
+* torchvision's equivalent model on an NCHW ``channels_last`` batch, when torchvision
+  imports (it is a bench-only dependency: the 0.28.0 wheel in the local index does not
+  load against torch 2.13.0+cpu, "operator torchvision::nms does not exist");
+* real Keras 3 on its torch backend, when ``keras`` is installed.
+
+The ratio columns are kerastorch / reference (the target is <= 1.1 against torchvision).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+import numpy as np
+import torch
+
+TORCHVISION = {"ResNet50": "resnet50", "ResNet101": "resnet101", "ResNet152": "resnet152", "VGG16": "vgg16",
+               "VGG19": "vgg19", "MobileNetV2": "mobilenet_v2", "DenseNet121": "densenet121",
+               "DenseNet169": "densenet169", "DenseNet201": "densenet201", "EfficientNetB0": "efficientnet_b0"}
+DEFAULT = "VGG16,ResNet50,ResNet50V2,MobileNet,MobileNetV2,EfficientNetB0,DenseNet121"
+
+
+def _median_time(fn, reps: int) -> float:
+    with torch.no_grad():
+        fn()
+        times = []
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", type=int, default=96)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--models", default=DEFAULT)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    import kerastorch
+    try:
+        import torchvision.models as tv
+    except Exception as e:  # the bench still runs without it; say why
+        tv = None
+        print(f"torchvision unavailable ({type(e).__name__}: {str(e)[:80]})")
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    try:
+        import keras
+    except ImportError:
+        keras = None
+    x_nhwc = np.random.default_rng(0).uniform(-1, 1, size=(args.batch, args.size, args.size, 3)).astype("float32")
+    xt = torch.from_numpy(x_nhwc)
+    x_nchw = xt.permute(0, 3, 1, 2).contiguous(memory_format=torch.channels_last)
+    print(f"batch {args.batch}, {args.size}x{args.size}, {args.threads} threads; median of {args.reps} (s)")
+    print(f"{'model':<16}{'kerastorch':>11}{'torchvision':>12}{'ratio':>7}{'keras3':>9}{'ratio':>7}")
+    for name in args.models.split(","):
+        model = getattr(kerastorch.applications, name)(weights=None, input_shape=(args.size, args.size, 3))
+        model.eval()
+        ours = _median_time(lambda: model(xt, training=False), args.reps)
+        row = f"{name:<16}{ours:>11.3f}"
+        if tv is not None and name in TORCHVISION:
+            ref = getattr(tv, TORCHVISION[name])(weights=None).eval().to(memory_format=torch.channels_last)
+            theirs = _median_time(lambda: ref(x_nchw), args.reps)
+            row += f"{theirs:>12.3f}{ours / theirs:>7.2f}"
+        else:
+            row += f"{'-':>12}{'-':>7}"
+        if keras is not None:
+            kmodel = getattr(keras.applications, name)(weights=None, input_shape=(args.size, args.size, 3))
+            k3 = _median_time(lambda: kmodel(xt, training=False), args.reps)
+            row += f"{k3:>9.3f}{ours / k3:>7.2f}"
+        print(row, flush=True)
+
+
+if __name__ == "__main__":
+    main()
