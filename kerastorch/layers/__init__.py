@@ -49,6 +49,7 @@ from kerastorch.layers.preprocessing.image_preprocessing import (
     RandomPosterization, RandomRotation, RandomTranslation, RandomZoom, Resizing, Solarization,
     RandomColorDegeneration, RandomSaturation, RandomHue, RandomSharpness, MixUp, CutMix, RandomShear,
     RandomErasing, RandomGaussianBlur, RandomColorJitter, Equalization, RandomPerspective, RandomElasticTransform,
+    RandAugment,
 )
 from kerastorch.layers.preprocessing.pipeline import Pipeline
 from kerastorch.layers.recurrent import (
@@ -104,3 +105,4 @@ __all__ += ["CutMix", "MixUp", "RandomShear"]
 __all__ += ["RandomErasing", "RandomGaussianBlur"]
 __all__ += ["Equalization", "RandomColorJitter"]
 __all__ += ["RandomElasticTransform", "RandomPerspective"]
+__all__ += ["RandAugment"]

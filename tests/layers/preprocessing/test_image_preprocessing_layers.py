@@ -325,3 +325,34 @@ def test_augmentation_in_model_fit_predict_and_save(tmp_path):
     assert [type(layer).__name__ for layer in loaded.layers] == [type(layer).__name__ for layer in model.layers]
     assert loaded.layers[1].get_config() == model.layers[1].get_config()
     np.testing.assert_allclose(loaded.predict(x, verbose=0), first, atol=1e-6)
+
+
+RAND_AUGMENT = [{"seed": 3}, {"num_ops": 3, "factor": 0.3, "seed": 5}, {"num_ops": 4, "factor": (0.1, 0.6), "seed": 11}]
+
+
+@pytest.mark.parametrize("kwargs", RAND_AUGMENT)
+def test_rand_augment_picks_and_applies_like_keras(real_keras, kwargs):
+    """Same picks from the same seed; the picked Keras sub-layers, applied in order, give our output.
+
+    (A whole Keras call is not the reference: on torch it runs all eleven operations on every
+    step and some edit their arguments in place, which leaks into the selected result.)
+    """
+    theirs, ours = _both(real_keras, "RandAugment", kwargs)
+    assert _config(ours) == _config(theirs)
+    x = _images()
+
+    def copy(tree):
+        return kt.tree.map_structure(lambda v: v.clone() if isinstance(v, torch.Tensor) else v, tree)
+
+    for _ in range(2):
+        theirs_t = theirs.get_random_transformation(torch.tensor(x))
+        ours_t = ours.get_random_transformation(torch.tensor(x))
+        assert _np(ours_t["layer_idxes"]).tolist() == _np(theirs_t["layer_idxes"]).tolist()
+        expected = torch.tensor(x)
+        names = list(theirs_t["transforms"])
+        for index in _np(theirs_t["layer_idxes"]).tolist():
+            name = names[index]
+            expected = getattr(theirs, name).transform_images(expected.clone(), copy(theirs_t["transforms"][name]))
+        got = ours.transform_images(torch.tensor(x), copy(theirs_t))
+        np.testing.assert_allclose(_np(got), _np(expected), atol=ATOL * 255, rtol=1e-5)
+    np.testing.assert_array_equal(_np(ours(x, training=False)), x)

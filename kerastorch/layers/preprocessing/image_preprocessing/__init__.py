@@ -7,6 +7,7 @@ from kerastorch.layers.preprocessing.image_preprocessing.center_crop import Cent
 from kerastorch.layers.preprocessing.image_preprocessing.cut_mix import CutMix
 from kerastorch.layers.preprocessing.image_preprocessing.equalization import Equalization
 from kerastorch.layers.preprocessing.image_preprocessing.mix_up import MixUp
+from kerastorch.layers.preprocessing.image_preprocessing.rand_augment import RandAugment
 from kerastorch.layers.preprocessing.image_preprocessing.random_brightness import RandomBrightness
 from kerastorch.layers.preprocessing.image_preprocessing.random_color_degeneration import RandomColorDegeneration
 from kerastorch.layers.preprocessing.image_preprocessing.random_color_jitter import RandomColorJitter
@@ -31,7 +32,7 @@ from kerastorch.layers.preprocessing.image_preprocessing.resizing import Resizin
 from kerastorch.layers.preprocessing.image_preprocessing.solarization import Solarization
 
 __all__ = [
-    "AutoContrast", "BaseImagePreprocessingLayer", "CenterCrop", "CutMix", "Equalization", "MixUp",
+    "AutoContrast", "BaseImagePreprocessingLayer", "CenterCrop", "CutMix", "Equalization", "MixUp", "RandAugment",
     "RandomBrightness", "RandomColorDegeneration", "RandomColorJitter", "RandomContrast", "RandomCrop",
     "RandomElasticTransform", "RandomErasing", "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue",
     "RandomInvert", "RandomPerspective", "RandomPosterization", "RandomRotation", "RandomSaturation",
