@@ -13,6 +13,7 @@ import kerastorch.applications.mobilenet_v2 as mobilenet_v2
 import kerastorch.applications.resnet as resnet
 import kerastorch.applications.resnet_v2 as resnet_v2
 import kerastorch.applications.vgg as vgg
+import kerastorch.applications.xception as xception
 from kerastorch.applications.densenet import DenseNet121, DenseNet169, DenseNet201
 from kerastorch.applications.efficientnet import (EfficientNetB0, EfficientNetB1, EfficientNetB2, EfficientNetB3,
                                                    EfficientNetB4, EfficientNetB5, EfficientNetB6, EfficientNetB7)
@@ -20,6 +21,7 @@ from kerastorch.applications.mobilenet import MobileNet
 from kerastorch.applications.mobilenet_v2 import MobileNetV2
 from kerastorch.applications.resnet import ResNet50, ResNet50V2, ResNet101, ResNet101V2, ResNet152, ResNet152V2
 from kerastorch.applications.vgg import VGG16, VGG19
+from kerastorch.applications.xception import Xception
 
 resnet50 = resnet
 vgg16 = vgg

@@ -233,7 +233,7 @@ def load_weights(model, weights, fname: str | None = None, subdir: str | None = 
 def set_stages(model, stages: list[str]) -> Any:
     """Record the names of the layers that begin each stage of the backbone (used for layer groups).
 
-    ``stages`` lists the first layer of each stage after the first; the head (the
+    ``stages`` lists the first layer *with weights* of each stage after the first; the head (the
     classifier, when present) is its own group. Names of layers absent from the model
     (e.g. the top when ``include_top=False``) are dropped.
     """

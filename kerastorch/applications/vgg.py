@@ -45,7 +45,7 @@ def _vgg(convs_per_block, family, include_top, weights, input_tensor, input_shap
     fname, file_hash = _FILES[family][0 if include_top else 1]
     imagenet_utils.load_weights(model, weights, fname, family, file_hash)
     return imagenet_utils.set_stages(model, ["block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1",
-                                             "flatten"])
+                                             "fc1"])
 
 
 def VGG16(include_top: bool = True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,

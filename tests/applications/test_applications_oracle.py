@@ -42,6 +42,7 @@ CASES = [
     ("DenseNet121", dict(input_shape=(32, 32, 3))),
     pytest.param("DenseNet169", dict(input_shape=(32, 32, 3), include_top=False, pooling="max"), marks=slow),
     pytest.param("DenseNet201", dict(input_shape=(32, 32, 3), include_top=False), marks=slow),
+    ("Xception", dict(input_shape=(71, 71, 3))),
 ]
 
 
