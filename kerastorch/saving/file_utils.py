@@ -17,6 +17,8 @@ import numpy as np
 
 # Atomic writes live in their own module (temp naming, stale-file cleanup); re-exported here.
 from kerastorch.saving.atomic import atomic_path, atomic_write_bytes  # noqa: F401
+from kerastorch.saving import hdf5_safety, mapped_read
+from kerastorch.saving.hdf5_safety import UnsafeFileError
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
@@ -44,7 +46,6 @@ def describe(path) -> str:
 @contextlib.contextmanager
 def reading(path, what: str = "read"):
     """Convert low-level read errors into ``FileFormatError`` (a ValueError) naming the file."""
-    from kerastorch.saving.hdf5_safety import UnsafeFileError
     try:
         yield
     except (FileFormatError, UnsafeFileError):  # already clear; a safety refusal keeps its own message
@@ -171,8 +172,6 @@ def open_h5(source, path_label=None, mode: str = "r", size: int | None = None, s
     ``safe_mode`` is False (None: the ambient safe-mode setting).
     """
     import h5py
-
-    from kerastorch.saving import hdf5_safety
     label = path_label if path_label is not None else source
     if mode == "r":
         if size is None:
@@ -265,7 +264,6 @@ def read_array(dset, budget: int, where: str) -> np.ndarray:
     nbytes = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
     if nbytes > budget:
         raise FileFormatError(f"{where} claims {nbytes} bytes of data, more than the file can hold.")
-    from kerastorch.saving import mapped_read
     mapped = mapped_read.try_map(dset)  # large contiguous weights: mapped, not copied
     return mapped if mapped is not None else np.asarray(dset[()])
 

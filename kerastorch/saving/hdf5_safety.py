@@ -26,6 +26,7 @@ links and without reading any dataset's values: only link records and dataset
 creation properties (a few header messages), so it is cheap even for large files.
 """
 from __future__ import annotations
+from kerastorch.layers import serialization
 
 UNSAFE_HINT = ("If you trust this file and every file it points to, pass `safe_mode=False` to the loading "
                "function (`load_model(..., safe_mode=False)`, `model.load_weights(..., safe_mode=False)`) or "
@@ -47,7 +48,6 @@ def resolve_safe_mode(safe_mode: bool | None) -> bool:
     """``safe_mode`` as given, or (None) the ambient setting: a ``SafeModeScope`` or the global switch."""
     if safe_mode is not None:
         return bool(safe_mode)
-    from kerastorch.layers import serialization
     return serialization.in_safe_mode()
 
 

@@ -23,12 +23,13 @@ import os
 
 import numpy as np
 
+from kerastorch.saving import zip_member
+
 MIN_BYTES = 1 << 20  # smaller arrays are cheaper to read than to map
 
 
 def _backing_file(dset) -> tuple[str, int] | None:
     """(path, offset of the HDF5 file's byte 0 in it) for the file holding ``dset``, if it is on disk."""
-    from kerastorch.saving import zip_member
     name = dset.file.filename
     member = zip_member.open_members().get(name)
     if member is not None:
