@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from kerastorch._core.config import floatx
+from kerastorch.ops.numpy._helpers import _dtype_key, _join  # the one implementation of the lattice
 
 ALLOWED_DTYPES = ("float16", "float32", "float64", "uint8", "uint16", "uint32", "uint64", "int8", "int16",
                   "int32", "int64", "bfloat16", "bool", "string", "float8_e4m3fn", "float8_e5m2", "complex64",
@@ -53,5 +54,4 @@ def result_type(*dtypes: Any) -> str:
         if dtype in FLOAT8_TYPES:
             raise ValueError("There is no implicit conversions from float8 dtypes to others. You must cast it "
                              f"internally. Received: {dtypes}")
-    from kerastorch.ops.numpy._helpers import _dtype_key, _join  # the one implementation of the lattice
     return _join(tuple(_dtype_key(d) for d in dtypes))

@@ -21,6 +21,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 import torch
+from kerastorch._core.settings import is_interactive_logging_enabled
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -272,7 +273,6 @@ class Progbar:
 
     @staticmethod
     def _write(message: str) -> None:
-        from kerastorch.config.settings import is_interactive_logging_enabled
         if not is_interactive_logging_enabled():
             # keras.config.disable_interactive_logging(): progress goes to Python logging, as in Keras.
             import logging

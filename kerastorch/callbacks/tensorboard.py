@@ -208,13 +208,12 @@ class TensorBoard(Callback):
         return (image - low) / (high - low) if high > low else np.zeros_like(image)
 
     def _log_embeddings(self, epoch: int) -> None:
-        from kerastorch.layers import Embedding
-
         metadata = self.embeddings_metadata
         unused = set(metadata) if isinstance(metadata, dict) else set()
         writer = self._writer("train")
         for layer in self.model.layers:
-            if not isinstance(layer, Embedding):
+            # Embedding layers by class (callbacks sit below layers: no import of the class itself)
+            if not any(cls.__name__ == "Embedding" for cls in type(layer).__mro__):
                 continue
             labels = None
             path = metadata if isinstance(metadata, str) else (metadata or {}).get(layer.name)

@@ -4,6 +4,7 @@ from kerastorch.backend.config import (backend, epsilon, floatx, get_device, ima
 from kerastorch.backend.defaults import get as get_default
 from kerastorch.backend.defaults import set as set_default
 from kerastorch.backend.defaults import use_keras_defaults
+from kerastorch._core.settings import enable_unsafe_deserialization  # noqa: F401
 from kerastorch.config.settings import (disable_flash_attention, disable_interactive_logging,
                                         disable_traceback_filtering, enable_flash_attention,
                                         enable_interactive_logging, enable_traceback_filtering,
@@ -11,12 +12,6 @@ from kerastorch.config.settings import (disable_flash_attention, disable_interac
                                         is_traceback_filtering_enabled, max_epochs, max_steps_per_epoch,
                                         set_backend, set_max_epochs, set_max_steps_per_epoch)
 from kerastorch.mixed_precision import dtype_policy, set_dtype_policy
-
-
-def enable_unsafe_deserialization() -> None:
-    """Allow loading configs that run arbitrary code (Lambda layers, pickled functions)."""
-    from kerastorch.saving import enable_unsafe_deserialization as enable
-    enable()
 
 
 __all__ = ["backend", "epsilon", "floatx", "get_default", "get_device", "image_data_format", "set_default",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kerastorch import tree
 from kerastorch.backend.dtypes import standardize_dtype
 
 
@@ -59,7 +60,6 @@ class InputSpec:
 
 def assert_input_compatibility(input_spec: Any, inputs: Any, layer_name: str) -> None:
     """Raise ValueError when ``inputs`` break ``input_spec`` (an InputSpec, a list of them, or None)."""
-    from kerastorch import tree
     if not input_spec:
         return
     specs = tree.flatten(input_spec)

@@ -34,6 +34,7 @@ from kerastorch.graph.keras_tensor import KerasTensor
 from kerastorch.layers import object_registration
 from kerastorch.layers.layer import _BASE_KWARGS, Layer
 from kerastorch.layers.operation_layers import operation_layer_class
+from kerastorch._core.settings import enable_unsafe_deserialization, unsafe_deserialization_enabled  # noqa: F401
 
 PLAIN_TYPES = (str, int, float, bool)
 _STATE = threading.local()
@@ -88,18 +89,10 @@ class SafeModeScope:
         return False
 
 
-_UNSAFE_GLOBALLY = [False]
-
-
-def enable_unsafe_deserialization() -> None:
-    """Allow loading Python bytecode (lambdas) everywhere, like ``keras.config.enable_unsafe_deserialization``."""
-    _UNSAFE_GLOBALLY[0] = True
-
-
 def in_safe_mode() -> bool:
     value = _state("safe_mode")
     if value is None:
-        return not _UNSAFE_GLOBALLY[0]
+        return not unsafe_deserialization_enabled()
     return value
 
 
@@ -146,6 +139,7 @@ def register_builtin_class(cls: type, *names: str) -> None:
 def layer_registry() -> dict[str, type]:
     """Every public kerastorch layer class by name (and exported alias), plus registered model classes
     and Keras 2 class names. Built on each call, so layers added later are found."""
+    # local import: the layers package imports this module while it initializes
     import kerastorch.layers as layers_module  # this module is imported while the package initializes
 
     registry: dict[str, type] = {}
@@ -535,6 +529,7 @@ def _is_builtin(cls) -> bool:
 
 
 def _keras2_hard_sigmoid():
+    # local import: activations' __init__ resolves identifiers through this module
     from kerastorch import activations  # a floor below layers; imported here to keep import order simple
     return activations.hard_sigmoid_keras2
 

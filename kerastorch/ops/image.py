@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from kerastorch._core import config
+from kerastorch.ops.control import saturate_cast
 from kerastorch.ops.core import convert_to_tensor, wrap_public_ops
 from kerastorch.ops.nn import conv as _conv
 from kerastorch.ops.numpy._helpers import result_type as _result_type
@@ -125,7 +126,6 @@ def hsv_to_rgb(images: Any, data_format: str | None = None) -> Tensor:
 # ---------------------------------------------------------------- resize, crop, pad
 
 def _saturate(x: Tensor, dtype: torch.dtype) -> Tensor:
-    from kerastorch.ops.control import saturate_cast
 
     return saturate_cast(x, dtype)
 

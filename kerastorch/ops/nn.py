@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from kerastorch._core import config
 from kerastorch.ops.core import convert_to_tensor, wrap_public_ops
 from kerastorch.ops.numpy import _float
+from kerastorch.ops.numpy._helpers import result_type
 
 Tensor = torch.Tensor
 
@@ -634,7 +635,6 @@ def dot_product_attention(query: Any, key: Any, value: Any, bias: Any = None, ma
     ``attn_logits_soft_cap`` is accepted for signature parity; like Keras's torch backend it
     does not change the result.
     """
-    from kerastorch.ops.numpy._helpers import result_type
 
     q, k, v = (convert_to_tensor(t) for t in (query, key, value))
     if q.ndim != 4 or k.ndim != 4 or v.ndim != 4:

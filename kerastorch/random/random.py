@@ -13,13 +13,13 @@ from typing import Any
 import torch
 
 from kerastorch._core.config import floatx, get_device, to_torch_dtype
+from kerastorch.ops.core import convert_to_tensor
 from kerastorch.random.seed_generator import SeedGenerator, int_seed, torch_generator
 
 Tensor = torch.Tensor
 
 
 def _tensor(x: Any) -> Tensor:
-    from kerastorch.ops.core import convert_to_tensor
     return convert_to_tensor(x)
 
 

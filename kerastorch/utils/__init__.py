@@ -4,6 +4,7 @@
 Each helper lives in a small module of its own; this package only re-exports them, so
 importing it costs no more than NumPy and torch.
 """
+from kerastorch._unsupported import module_getattr
 from kerastorch.config.settings import (disable_interactive_logging, enable_interactive_logging,
                                         is_interactive_logging_enabled)
 from kerastorch.utils.config import Config
@@ -46,5 +47,4 @@ def __getattr__(name):
     if name in _LAZY:
         import importlib
         return getattr(importlib.import_module(_LAZY[name]), name)
-    from kerastorch._unsupported import module_getattr
     return module_getattr(__name__)(name)

@@ -5,6 +5,8 @@ from typing import Any
 
 import numpy as np
 import torch
+from kerastorch.ops.nn import one_hot
+from kerastorch.ops.nn import normalize as _normalize
 
 
 def to_categorical(x: Any, num_classes: int | None = None, dtype: str = "float32") -> Any:
@@ -14,7 +16,6 @@ def to_categorical(x: Any, num_classes: int | None = None, dtype: str = "float32
     float64); a torch tensor gives a torch tensor.
     """
     if isinstance(x, torch.Tensor):
-        from kerastorch.ops.nn import one_hot
         labels = x.long()
         if labels.ndim > 1 and labels.shape[-1] == 1:
             labels = labels.squeeze(-1)
@@ -38,7 +39,6 @@ def to_categorical(x: Any, num_classes: int | None = None, dtype: str = "float32
 def normalize(x: Any, axis: int = -1, order: int = 2) -> Any:
     """Scale ``x`` to unit ``order``-norm along ``axis`` (zero vectors are left as zero)."""
     if isinstance(x, torch.Tensor):
-        from kerastorch.ops.nn import normalize as _normalize
         return _normalize(x, axis=axis, order=order)
     x = np.asarray(x)
     norm = np.atleast_1d(np.linalg.norm(x, order, axis))

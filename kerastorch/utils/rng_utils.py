@@ -6,6 +6,8 @@ import random
 import numpy as np
 import torch
 
+from kerastorch.random.seed_generator import reset_global_seed_generator
+
 
 def set_random_seed(seed: int) -> None:
     """Seed Python's ``random``, NumPy's global RNG and torch (CPU and every CUDA device).
@@ -21,5 +23,4 @@ def set_random_seed(seed: int) -> None:
     np.random.seed(seed % 2**32)  # NumPy only accepts 32-bit seeds
     torch.manual_seed(seed)  # also seeds all CUDA devices
     # keras.random's global SeedGenerator is rebuilt from Python's `random` on the next unseeded draw.
-    from kerastorch.random.seed_generator import reset_global_seed_generator
     reset_global_seed_generator()

@@ -79,11 +79,13 @@ def test_dtype_policy_round_trip(real_keras):
 
 
 def test_enable_unsafe_deserialization_reaches_saving(monkeypatch):
-    from kerastorch import saving
-    calls = []
-    monkeypatch.setattr(saving, "enable_unsafe_deserialization", lambda: calls.append(True))
+    from kerastorch._core import settings
+    from kerastorch.layers import serialization
+    monkeypatch.setattr(settings, "_UNSAFE_DESERIALIZATION", [False])
+    assert serialization.in_safe_mode()
     kerastorch.config.enable_unsafe_deserialization()
-    assert calls == [True]
+    assert not serialization.in_safe_mode()
+    assert kerastorch.saving.enable_unsafe_deserialization is kerastorch.config.enable_unsafe_deserialization
 
 
 def test_disabled_interactive_logging_sends_progress_to_logging(capsys, caplog):

@@ -238,6 +238,7 @@ def _effective_safe_mode(safe_mode) -> bool:
 
 
 def _function_globals(module=None) -> dict:
+    # local import: the package root, which imports layers, is the `keras` a Lambda's code sees
     import kerastorch  # the whole package, as ``keras`` for the lambda's code (loaded by the time one runs)
     globs = {"__builtins__": builtins, "keras": kerastorch, "K": backend, "np": np, "numpy": np, "torch": torch,
              "ops": ops}

@@ -137,6 +137,7 @@ def nanmin(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 
 
 def _nan_arg(x: Any, axis: Any, keepdims: bool, largest: bool) -> Tensor:
+    # local import: defined in the ops.numpy __init__, which star-imports this module at its end
     from kerastorch.ops.numpy import argmax, argmin
 
     x = _t(x)
@@ -171,6 +172,7 @@ def nansum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 
 
 def nanprod(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+    # local import: defined in the ops.numpy __init__, which star-imports this module at its end
     from kerastorch.ops.numpy import prod
 
     x = _t(x)
@@ -211,6 +213,7 @@ def nanstd(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 
 
 def nancumsum(x: Any, axis: Any = None, dtype: Any = None) -> Tensor:
+    # local import: defined in the ops.numpy __init__, which star-imports this module at its end
     from kerastorch.ops.numpy import cumsum
 
     x = _t(x)
@@ -218,6 +221,7 @@ def nancumsum(x: Any, axis: Any = None, dtype: Any = None) -> Tensor:
 
 
 def nancumprod(x: Any, axis: Any = None, dtype: Any = None) -> Tensor:
+    # local import: defined in the ops.numpy __init__, which star-imports this module at its end
     from kerastorch.ops.numpy import cumprod
 
     x = _t(x)
