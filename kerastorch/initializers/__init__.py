@@ -22,13 +22,13 @@ from kerastorch.initializers.random_initializers import (
 _CLASSES = (
     Initializer, Constant, Identity, Ones, Zeros, GlorotNormal, GlorotUniform, HeNormal,
     HeUniform, LecunNormal, LecunUniform, RandomNormal, TruncatedNormal, RandomUniform,
-    VarianceScaling, OrthogonalInitializer, STFT,
+    VarianceScaling, Orthogonal, STFT,
 )
 ALL_OBJECTS_DICT: dict[str, type] = {cls.__name__: cls for cls in _CLASSES}
 ALL_OBJECTS_DICT.update({to_snake_case(cls.__name__): cls for cls in _CLASSES})
 ALL_OBJECTS_DICT.update({
     "uniform": RandomUniform, "normal": RandomNormal, "one": Ones, "zero": Zeros,
-    "orthogonal": OrthogonalInitializer, "Orthogonal": OrthogonalInitializer,
+    "orthogonal": Orthogonal, "OrthogonalInitializer": Orthogonal,
     "IdentityInitializer": Identity, "STFTInitializer": STFT,
 })
 

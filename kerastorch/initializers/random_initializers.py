@@ -1,5 +1,5 @@
 """Random initializers: normal/uniform/truncated, ``VarianceScaling`` and its Glorot/He/LeCun
-presets, and ``OrthogonalInitializer``.
+presets, and ``Orthogonal``.
 
 Seeding follows Keras 3: an initializer holds a seed (the integer given, a
 ``keras.random.SeedGenerator``, or, when none is given, one drawn from Python's ``random`` at
@@ -207,7 +207,7 @@ class LecunNormal(_Preset):
     _ARGS = (1.0, "fan_in", "truncated_normal")
 
 
-class OrthogonalInitializer(RandomInitializer):
+class Orthogonal(RandomInitializer):
     """A (semi-)orthogonal matrix from the QR decomposition of a normal sample, times ``gain``.
 
     Shapes of rank > 2 are treated as ``(prod(shape[:-1]), shape[-1])`` matrices.
@@ -218,7 +218,7 @@ class OrthogonalInitializer(RandomInitializer):
         super().__init__(seed=seed)
 
     def __call__(self, shape: Any, dtype: Any = None) -> torch.Tensor:
-        dtype = float_dtype(dtype, "OrthogonalInitializer")
+        dtype = float_dtype(dtype, "Orthogonal")
         shape = standardize_shape(shape)
         if len(shape) < 2:
             raise ValueError("The tensor to initialize must be at least two-dimensional. "
@@ -233,7 +233,8 @@ class OrthogonalInitializer(RandomInitializer):
         return finish(self.gain * q.reshape(shape), dtype)
 
     def get_config(self) -> dict:
-        return {"gain": self.gain, **super().get_config()}
+        return {**super().get_config(), "gain": self.gain}
 
 
-Orthogonal = OrthogonalInitializer
+# Keras 3.15 names the class Orthogonal (configs write "Orthogonal"); OrthogonalInitializer is its alias.
+OrthogonalInitializer = Orthogonal

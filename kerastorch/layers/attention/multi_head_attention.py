@@ -76,9 +76,10 @@ class MultiHeadAttention(Layer):
     (torch.Size([2, 5, 8]), torch.Size([2, 2, 5, 3]))
     """
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True, output_shape=None,
-                 attention_axes=None, flash_attention=None, kernel_initializer="glorot_uniform",
+                 attention_axes=None, sliding_window=None, flash_attention=None, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, seed=None, **kwargs):
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, use_gate=False, seed=None,
+                 **kwargs):
         for legacy in ("query_shape", "key_shape", "value_shape", "softmax_robust_masking"):
             kwargs.pop(legacy, None)  # tf-keras config keys
         super().__init__(**kwargs)
@@ -92,6 +93,11 @@ class MultiHeadAttention(Layer):
             output_shape = (output_shape,) if isinstance(output_shape, int) else tuple(output_shape)
         self._output_shape = output_shape or None
         self._flash_attention = flash_attention
+        self._use_gate = bool(use_gate)
+        if sliding_window is not None and (not isinstance(sliding_window, int) or sliding_window <= 0):
+            raise ValueError("`sliding_window` must be `None` or a positive integer. "
+                             f"Received: sliding_window={sliding_window}")
+        self._sliding_window = sliding_window
         self._kernel_initializer = initializers.get(kernel_initializer)
         self._bias_initializer = initializers.get(bias_initializer)
         self._kernel_regularizer = regularizers.get(kernel_regularizer)
@@ -145,16 +151,19 @@ class MultiHeadAttention(Layer):
                              f"key_shape={key_shape}")
         heads = self._num_heads
 
-        def projection(shape, size, name):
+        def projection(shape, size, name, activation=None):
             equation, bias_axes, rank = _build_proj_equation(len(shape) - 1, bound_dims=1, output_dims=2)
             dense = EinsumDense(equation, output_shape=[None] * (rank - 3) + [heads, size],
-                                bias_axes=bias_axes if self._use_bias else None, name=name, **self._common_kwargs())
+                                bias_axes=bias_axes if self._use_bias else None, activation=activation, name=name,
+                                **self._common_kwargs())
             dense.build(shape)
             dense.built = True
             return dense, rank
 
         self.query_dense, rank = projection(query_shape, self._key_dim, "query")
         self.key_dense, _ = projection(key_shape, self._key_dim, "key")
+        if self._use_gate:  # created between key and value: Keras's weight order
+            self.gate_dense, _ = projection(query_shape, self._value_dim, "gate", activation="sigmoid")
         self.value_dense, _ = projection(value_shape, self._value_dim, "value")
         if self._attention_axes is None:
             self._attention_axes = tuple(range(1, rank - 2))
@@ -190,11 +199,12 @@ class MultiHeadAttention(Layer):
                 self._build_sublayers(tuple(query.shape), tuple(value.shape), tuple(key.shape))
         mask = self._compute_attention_mask(query, value, query_mask, value_mask, key_mask, attention_mask,
                                             use_causal_mask)
+        gate = self.gate_dense(query) if self._use_gate else None
         q = self.query_dense(query)
         k = self.key_dense(key)
         v = self.value_dense(value)
         out, scores = self._compute_attention(q, k, v, mask, training, return_attention_scores)
-        out = self.output_dense(out)
+        out = self.output_dense(out * gate if gate is not None else out)
         if query_mask is not None:
             out._keras_mask = query_mask
         if return_attention_scores:
@@ -216,6 +226,12 @@ class MultiHeadAttention(Layer):
         if use_causal_mask:
             causal = self._compute_causal_mask(query, value)
             auto = causal if auto is None else auto & causal
+        if self._sliding_window is not None:  # the symmetric band |i - j| < window
+            tq, tv = query.shape[1], value.shape[1]
+            rows = torch.arange(tq, device=query.device).reshape(1, tq, 1)
+            cols = torch.arange(tv, device=query.device).reshape(1, 1, tv)
+            band = (rows - cols).abs() < self._sliding_window
+            auto = band if auto is None else auto & band
         if attention_mask is not None:
             attention_mask = torch.as_tensor(attention_mask, device=query.device).to(torch.bool)
             self._check_attention_mask(attention_mask, query, value)
@@ -295,8 +311,10 @@ class MultiHeadAttention(Layer):
     def get_config(self) -> dict:
         return {**super().get_config(), "num_heads": self._num_heads, "key_dim": self._key_dim,
                 "value_dim": self._value_dim, "dropout": self._dropout, "use_bias": self._use_bias,
+                "use_gate": self._use_gate,
                 "output_shape": list(self._output_shape) if self._output_shape else None,
                 "attention_axes": list(self._attention_axes) if self._attention_axes is not None else None,
+                "sliding_window": self._sliding_window,
                 "kernel_initializer": initializers.serialize(self._kernel_initializer),
                 "bias_initializer": initializers.serialize(self._bias_initializer),
                 "kernel_regularizer": regularizers.serialize(self._kernel_regularizer),

@@ -114,7 +114,9 @@ class Dense(LoRAMixin, Layer):
                 "bias_initializer": initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
                 "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+                # Keras's Dense writes activity_regularizer only when one is set (its base Layer does)
+                **({"activity_regularizer": regularizers.serialize(self.activity_regularizer)}
+                   if self.activity_regularizer is not None else {}),
                 "kernel_constraint": constraints.serialize(self.kernel_constraint),
                 "bias_constraint": constraints.serialize(self.bias_constraint),
                 "quantization_config": None, **self._lora_config()}

@@ -133,7 +133,7 @@ class GRUCell(DropoutRNNCell, Layer):
     def get_config(self) -> dict:
         return {**super().get_config(), **cell_utils.common_config(self),
                 "recurrent_activation": activations.serialize(self.recurrent_activation),
-                "reset_after": self.reset_after, "implementation": self.implementation}
+                "reset_after": self.reset_after}  # Keras 3.15 writes no implementation
 
 
 @cell_utils.delegate(*cell_utils.DELEGATED, "recurrent_activation", "reset_after", "implementation")

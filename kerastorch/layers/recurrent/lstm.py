@@ -119,7 +119,7 @@ class LSTMCell(DropoutRNNCell, Layer):
     def get_config(self) -> dict:
         return {**super().get_config(), **cell_utils.common_config(self),
                 "recurrent_activation": activations.serialize(self.recurrent_activation),
-                "unit_forget_bias": self.unit_forget_bias, "implementation": self.implementation}
+                "unit_forget_bias": self.unit_forget_bias}  # Keras 3.15 writes no implementation
 
 
 @cell_utils.delegate(*cell_utils.DELEGATED, "recurrent_activation", "unit_forget_bias", "implementation")

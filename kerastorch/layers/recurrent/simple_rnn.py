@@ -157,7 +157,9 @@ class SimpleRNN(RNN):
                          activity_regularizer=activity_regularizer, **kwargs)
 
     def get_config(self) -> dict:
-        return cell_utils.layer_config(self, super().get_config())
+        cfg = cell_utils.layer_config(self, super().get_config())
+        cfg.pop("seed", None)  # Keras 3.15's SimpleRNN config has no seed (its cell's has)
+        return cfg
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):

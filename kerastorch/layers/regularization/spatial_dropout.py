@@ -34,6 +34,7 @@ class _SpatialDropout(Dropout):
         cfg = {**super().get_config()}
         cfg.pop("noise_shape", None)
         cfg.pop("trainable", None)  # Keras's SpatialDropout takes no `trainable` (its config has none)
+        cfg["dtype"] = self.dtype  # Keras's SpatialDropout config writes the dtype name, not the policy
         if self._ndim > 3:
             cfg["data_format"] = self.data_format
         return cfg
