@@ -86,6 +86,12 @@ def symbolic_call(layer: Any, args: tuple, kwargs: dict) -> Any:
     kts = [t for t in flat if type(t) is KerasTensor]
     if not layer.built:
         _build_symbolically(layer, args)
+    if any(t.dtype == "string" for t in kts) and hasattr(layer, "compute_output_spec"):
+        # A text layer that knows its output without data (TextVectorization: before `adapt`, or while a loaded
+        # model is rebuilt before its vocabulary arrives) says so; running it on stand-in text could fail.
+        outputs = layer.compute_output_spec(*args, **kwargs)
+        Node(layer, tuple(args), dict(kwargs), outputs)
+        return outputs
     # Strings are always probed twice: output dims that depend on the text (tokens per text) are unknown.
     has_unknown = any(d is None for t in kts for d in t.shape[1:]) or any(t.dtype == "string" for t in kts)
     runs = []

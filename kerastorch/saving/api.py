@@ -28,7 +28,7 @@ from kerastorch.layers.serialization import load_context
 from kerastorch.models.functional_config import model_config, model_from_config
 from kerastorch.saving import config_dialects, file_utils, optimizer_state
 from kerastorch.saving.file_utils import FileFormatError
-from kerastorch.saving.formats import keras_v3, legacy_h5, torch_state
+from kerastorch.saving.formats import keras_v3, keras_v3_assets, legacy_h5, torch_state
 
 _KERAS_VERSION = "3.0.0"  # the file-format generation kerastorch writes (Keras 3 semantics)
 
@@ -247,6 +247,8 @@ def _load_keras_archive(path: str, custom_objects, compile: bool, safe_mode: boo
         f.close()
     model = _rebuild(config, path, custom_objects, safe_mode, False)
     keras_v3.load_into_model(model, tree, repr(path))
+    keras_v3_assets.load_own_variables(model, tree)
+    keras_v3_assets.load_assets(path, model)
     if compile and compile_config:
         _compile(model, compile_config, custom_objects, safe_mode, repr(path))
         keras_v3.restore_optimizer(model, tree, repr(path))
@@ -292,6 +294,8 @@ def _load_h5_weights(model, source, path, size: int, by_name: bool, skip_mismatc
         legacy_h5.load_into_model(model, data, repr(path), by_name=by_name, skip_mismatch=skip_mismatch)
     else:
         keras_v3.load_into_model(model, tree, repr(path), by_name=by_name, skip_mismatch=skip_mismatch)
+        if not by_name:
+            keras_v3_assets.load_own_variables(model, tree)
         if getattr(model, "optimizer", None) is not None and "optimizer" in tree.children:
             keras_v3.restore_optimizer(model, tree, repr(path))
 

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from kerastorch.backend import config
+from kerastorch.graph.keras_tensor import KerasTensor
 from kerastorch.layers.layer import Layer
 from kerastorch.layers.preprocessing.hashing import as_value_array
 from kerastorch.layers.preprocessing.string_lookup import StringLookup
@@ -211,6 +212,11 @@ class TextVectorization(Layer):
         depth = self._lookup_layer.max_tokens if self._lookup_layer.pad_to_max_tokens else \
             self._lookup_layer._frozen_vocab_size
         return (input_shape[0], depth)
+
+    def compute_output_spec(self, inputs: Any) -> KerasTensor:
+        """The symbolic output for a string KerasTensor: int64 token ids, or floatx vectors (as Keras)."""
+        dtype = "int64" if self._output_mode == "int" else config.floatx()
+        return KerasTensor(self.compute_output_shape(tuple(inputs.shape)), dtype)
 
     # --------------------------------------------------------------- saving
     def get_config(self) -> dict:

@@ -35,7 +35,7 @@ from kerastorch.models.model import Model
 from kerastorch.models.sequential import Sequential
 from kerastorch.saving import archive_safety, file_utils, optimizer_state, zip_member
 from kerastorch.saving.file_utils import FileFormatError
-from kerastorch.saving.formats import legacy_h5
+from kerastorch.saving.formats import keras_v3_assets, legacy_h5
 
 CONFIG_FILENAME = "config.json"
 METADATA_FILENAME = "metadata.json"
@@ -43,10 +43,15 @@ WEIGHTS_FILENAME = "model.weights.h5"
 
 
 class Tree(NamedTuple):
-    """One group of a Keras 3 weights file: its variables, ``name`` attribute and sub-groups."""
+    """One group of a Keras 3 weights file: its variables, ``name`` attribute and sub-groups.
+
+    ``named`` holds the datasets of ``vars`` with names, not numbers: what a layer's
+    ``save_own_variables`` writes besides its weights (the lookup layers' ``idf_weights``).
+    """
     arrays: list
     name: str | None
     children: dict
+    named: dict | None = None
 
 
 def _count(layer) -> int:
@@ -70,7 +75,7 @@ def read_tree(group, path, size: int) -> Tree:
 def _read_node(group, budget, depth, counter, where) -> Tree:
     if depth > file_utils.MAX_GROUP_DEPTH:
         raise FileFormatError(f"Groups are nested more than {file_utils.MAX_GROUP_DEPTH} levels deep at {where}.")
-    arrays, name, children = [], None, {}
+    arrays, name, children, named = [], None, {}, {}
     for key in list(group.keys()):
         counter[0] += 1
         if counter[0] > file_utils.MAX_GROUP_NODES:
@@ -84,14 +89,15 @@ def _read_node(group, budget, depth, counter, where) -> Tree:
             name_attr = item.attrs.get("name")
             name = file_utils.decode(name_attr) if name_attr is not None else None
             keys = list(item.keys())
-            bad = [k for k in keys if not k.isdigit()]
-            if bad:
-                raise FileFormatError(f"{where}vars holds {bad[:3]}: Keras 3 variables are numbered 0, 1, ...")
-            for k in sorted(keys, key=int):
+            for k in sorted((k for k in keys if k.isdigit()), key=int):
                 arrays.append(file_utils.read_array(item[k], budget, f"Variable {where}vars/{k}"))
+            for k in sorted(k for k in keys if not k.isdigit()):  # save_own_variables entries (idf_weights)
+                if not isinstance(item[k], h5py.Dataset):
+                    raise FileFormatError(f"{where}vars/{k} should be a dataset.")
+                named[k] = file_utils.read_array(item[k], budget, f"Variable {where}vars/{k}")
         elif isinstance(item, h5py.Group):
             children[key] = _read_node(item, budget, depth + 1, counter, f"{where}{key}/")
-    return Tree(arrays, name, children)
+    return Tree(arrays, name, children, named)
 
 
 def is_keras3_weights(f) -> bool:
@@ -232,6 +238,7 @@ def _load_plain_module(module, tree: Tree, file_label, where):
 def write_model(group, model, include_optimizer: bool = True) -> None:
     """``model``'s weights (and optimizer variables) into an open HDF5 group, Keras 3 layout."""
     _write_model(group, model)
+    keras_v3_assets.write_own_variables(group, model)
     opt = getattr(model, "optimizer", None)
     if include_optimizer and opt is not None and getattr(opt, "built", False):
         g = group.create_group("optimizer").create_group("vars")
@@ -296,6 +303,7 @@ def write_archive(fileobj, model, config: dict, version: str, include_optimizer:
         zf.writestr(METADATA_FILENAME, json.dumps(metadata))
         zf.writestr(CONFIG_FILENAME, json.dumps(config, default=_json_default))
         zf.writestr(WEIGHTS_FILENAME, buffer.getvalue())
+        keras_v3_assets.write_assets(zf, model)
 
 
 def _json_default(o):
