@@ -19,8 +19,8 @@ class EinsumDense(LoRAMixin, Layer):
     def __init__(self, equation, output_shape, activation=None, bias_axes=None, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
                  bias_constraint=None, lora_rank: int | None = None, lora_alpha: float | None = None,
-                 quantization_config=None, **kwargs):
-        kwargs.pop("gptq_unpacked_column_size", None)  # Keras 3 quantization bookkeeping
+                 gptq_unpacked_column_size=None, quantization_config=None, **kwargs):
+        # gptq_unpacked_column_size: Keras 3 GPTQ bookkeeping, meaningless without quantization (accepted, unused)
         super().__init__(**kwargs)
         if quantization_config is not None:
             raise ValueError(f'EinsumDense "{self.name}": quantization is not supported by kerastorch. Received: '
