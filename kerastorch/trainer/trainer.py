@@ -32,22 +32,24 @@ from __future__ import annotations
 import numbers
 import random
 import warnings
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, Union
+from typing import Any, Iterable, Mapping, Sequence, Union
 
 import numpy as np
 import torch
 
+from kerastorch import metrics as metrics_module
+from kerastorch import mixed_precision, optimizers
+from kerastorch._core import defaults
 from kerastorch.backend import config, tree
-from kerastorch.trainer import compile_config
-from kerastorch.trainer import arguments
+from kerastorch.callbacks import Callback, CallbackList, History
+from kerastorch.trainer import arguments, compile_config
+from kerastorch.trainer.compile_utils import CompileLoss, CompileMetrics, _flatten_targets
+from kerastorch.trainer.compiled_step import CompiledTrainStep
 from kerastorch.trainer.data import get_data_adapter, unpack_x_y_sample_weight
 from kerastorch.trainer.data.base import text_lists_as_arrays
 from kerastorch.trainer.data.splitting import check_shuffle, split_validation
 from kerastorch.trainer.loop import LazyLogs, maybe_compile, run_epoch
 from kerastorch.trainer.step_state import StepState, build_step_state
-
-if TYPE_CHECKING:
-    from kerastorch.callbacks import Callback, History
 
 # What ``fit``/``evaluate``/``predict`` accept as data: arrays or tensors (or lists / dicts of
 # them, for several inputs), a ``keras.utils.PyDataset``, a torch ``DataLoader``, or a Python
@@ -92,9 +94,6 @@ class Trainer:
         (``keras.config`` ``"weight_decay_skips_biases_and_norms"``) an optimizer with
         ``weight_decay`` and no exclusions of the user's skips 1-D variables (biases, norms).
         """
-        from kerastorch import metrics as metrics_module
-        from kerastorch import mixed_precision, optimizers
-        from kerastorch.trainer.compile_utils import CompileLoss, CompileMetrics
         for legacy in ("sample_weight_mode", "target_tensors", "distribute"):
             if kwargs.pop(legacy, None) is not None:
                 warnings.warn(f"`compile({legacy}=...)` is a Keras 2 argument that kerastorch ignores.",
@@ -490,7 +489,6 @@ class Trainer:
         if first is not None and first.device != device:
             self.to(device)
             self._invalidate_step_state()
-        from kerastorch import mixed_precision
         policy = getattr(self.__dict__.get("_state"), "policy", None)
         if policy is not None and policy is not mixed_precision.global_policy():
             self._invalidate_step_state()
@@ -519,12 +517,10 @@ class Trainer:
             names = _output_names(self, y_pred)
             self._compile_loss.build(names)
             if len(names) > 1:
-                from kerastorch import metrics as metrics_module
                 self._output_loss_trackers = [metrics_module.Mean(name=f"{n}_loss") for n in names
                                               if self._compile_loss.losses[names.index(n)] is not None]
         if self._compile_metrics is not None and not self._compile_metrics.built:
             names = _output_names(self, y_pred)
-            from kerastorch.trainer.compile_utils import _flatten_targets
             y_pred_flat = tree.flatten(y_pred)
             losses = self._compile_loss.losses if self._compile_loss is not None else [None] * len(names)
             self._compile_metrics.build(names, losses, _flatten_targets(y, names, len(y_pred_flat)), y_pred_flat)
@@ -559,7 +555,6 @@ class Trainer:
             # workload: compiled predict ran at 0.44x the eager one).
             if self.jit_compile and not self.run_eagerly and mode == "train":
                 if type(self).train_step is Trainer.train_step:
-                    from kerastorch.trainer.compiled_step import CompiledTrainStep
                     fn = CompiledTrainStep(self)
                 else:  # the user's own train_step, compiled as written
                     fn = maybe_compile(fn, f"{type(self).__name__}.train_step")
@@ -567,7 +562,6 @@ class Trainer:
         return fn
 
     def _callback_list(self, callbacks, verbose, epochs, steps, add_history=False):
-        from kerastorch.callbacks import CallbackList
         verbose = arguments.check_verbose(verbose)
         return CallbackList(callbacks, add_history=add_history, add_progbar=verbose != 0, model=self,
                             verbose=verbose, epochs=epochs, steps=steps)
@@ -593,7 +587,6 @@ class Trainer:
 def _apply_weight_decay_default(optimizer) -> None:
     """kerastorch's default, decided once at ``compile``: no weight decay on 1-D variables (biases,
     normalization weights), as fastai does, unless the user chose exclusions or turned it off."""
-    from kerastorch._core import defaults
     inner = getattr(optimizer, "inner_optimizer", optimizer)
     if inner is not None and getattr(inner, "weight_decay", None) \
             and defaults.get("weight_decay_skips_biases_and_norms"):
