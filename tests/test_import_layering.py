@@ -70,7 +70,6 @@ PENDING_REENTRY = {
 
 # Rule 3: files whose function-local imports still lack a reason (or should move up) -> area.
 PENDING_LOCAL_FILES = {
-    "kerastorch/trainer/data/splitting.py": "K3",
     "kerastorch/random/seed_generator.py": "K1",
 }
 

@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 from kerastorch.backend import defaults, tree
+from kerastorch.trainer.data.base import _is_array_like, text_lists_as_arrays
 
 # The tail is called unrepresentative below this p-value: on data in random order that
 # happens once in 100 000 splits, so ported scripts keep Keras's numbers (experiments/
@@ -136,7 +137,6 @@ def split_validation(x, y, sample_weight, validation_split: float, verbose: bool
     ``verbose`` is accepted for the callers' symmetry only: a change from Keras's split is a
     warning, so that ``verbose=0`` runs hear about it too.
     """
-    from kerastorch.trainer.data.data_adapter import _is_array_like, text_lists_as_arrays
     x = text_lists_as_arrays(x)
     if not _is_array_like(x):
         raise ValueError("`validation_split` is only supported for arrays/tensors; received x of type "
