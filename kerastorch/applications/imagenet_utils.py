@@ -240,3 +240,22 @@ def set_stages(model, stages: list[str]) -> Any:
     names = {layer.name for layer in model.layers}
     model._application_stages = [s for s in stages if s in names]
     return model
+
+
+def set_stages_after(model, boundaries: list[str]) -> Any:
+    """Stages that start at the first weighted layer after each boundary layer, plus the head.
+
+    For families whose convolutions are auto-named (``conv2d_N`` depends on what was built
+    before in the session): a boundary is a fixed name (``mixed2``) or an auto-name prefix
+    (``max_pooling2d`` matches its first ``max_pooling2d``/``max_pooling2d_N``).
+    """
+    names = [layer.name for layer in model.layers]
+    stages = []
+    for boundary in boundaries:
+        at = next((i for i, n in enumerate(names) if n == boundary or n.startswith(boundary + "_")), None)
+        if at is None:
+            continue
+        following = next((layer.name for layer in model.layers[at + 1:] if layer.weights), None)
+        if following is not None:
+            stages.append(following)
+    return set_stages(model, stages + ["predictions"])
