@@ -1,5 +1,6 @@
 from kerastorch.layers.preprocessing.category_encoding import CategoryEncoding
 from kerastorch.layers.preprocessing.discretization import Discretization
+from kerastorch.layers.preprocessing.hashed_crossing import HashedCrossing
 from kerastorch.layers.preprocessing.hashing import Hashing
 from kerastorch.layers.preprocessing.integer_lookup import IntegerLookup
 from kerastorch.layers.preprocessing.normalization import Normalization
@@ -7,5 +8,5 @@ from kerastorch.layers.preprocessing.rescaling import Rescaling
 from kerastorch.layers.preprocessing.string_lookup import StringLookup
 from kerastorch.layers.preprocessing.text_vectorization import TextVectorization
 
-__all__ = ["CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "Normalization", "Rescaling",
+__all__ = ["CategoryEncoding", "Discretization", "HashedCrossing", "Hashing", "IntegerLookup", "Normalization", "Rescaling",
            "StringLookup", "TextVectorization"]
