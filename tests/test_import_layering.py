@@ -33,6 +33,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("graph",),                         # the functional graph: KerasTensor, Node, symbolic calls
     ("ops",),                           # keras.ops
     ("random",),                        # keras.random: seeded draws
+    ("distribution",),                  # keras.distribution: the torch.distributed process group
     ("activations", "initializers", "regularizers", "constraints", "losses"),
     ("metrics", "optimizers"),
     ("backend", "mixed_precision", "callbacks"),  # K façade; policies; callbacks
@@ -44,6 +45,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("models",),
     ("saving",),
     ("seq2seq", "applications"),  # applications: pretrained models built from layers/models/utils
+    ("tasks",),                   # keras.tasks: models built from the data (uses applications)
     ("<root>",),
 ]
 FLOOR = {pkg: i for i, floor in enumerate(FLOORS) for pkg in floor}
