@@ -22,9 +22,10 @@ from kerastorch.optimizers.nadam import Nadam
 from kerastorch.optimizers.rmsprop import RMSprop
 from kerastorch.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from kerastorch.optimizers.sgd import SGD
+from kerastorch.optimizers.torch_optimizer import TorchOptimizer, is_torch_optimizer
 
 ALL_OBJECTS = (Optimizer, Adam, SGD, RMSprop, Adadelta, AdamW, Adagrad, Adamax, Nadam, Lion, LossScaleOptimizer,
-               Ftrl, Adafactor, Lamb, Muon, ScheduleFreeAdamW, MultiOptimizer)
+               Ftrl, Adafactor, Lamb, Muon, ScheduleFreeAdamW, MultiOptimizer, TorchOptimizer)
 # Keras looks optimizer names up case-insensitively ("adam", "Adam", "ADAM", "rmsprop").
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
 
@@ -53,9 +54,15 @@ def deserialize(config: dict[str, Any], custom_objects: dict | None = None) -> O
 
 
 def get(identifier) -> Optimizer | None:
-    """An optimizer from a name (``"adam"``), a config dict, or an instance (returned unchanged)."""
+    """An optimizer from a name (``"adam"``), a config dict, or an instance (returned unchanged).
+
+    A ``torch.optim.Optimizer`` instance, subclass or ``functools.partial`` of one comes back
+    wrapped in a ``TorchOptimizer`` (see ``torch_optimizer.py``).
+    """
+    if is_torch_optimizer(identifier):
+        return TorchOptimizer(identifier)
     return _IDENTIFIERS.get(identifier)
 
 
 __all__ = ["Adadelta", "Adafactor", "Adagrad", "Ftrl", "Lamb", "Muon", "MultiOptimizer", "OptimizerMap", "ScheduleFreeAdamW", "legacy", "Adam", "Adamax", "AdamW", "Lion", "LossScaleOptimizer", "Nadam", "Optimizer", "RMSprop", "SGD",
-           "deserialize", "get", "schedules", "serialize"]
+           "TorchOptimizer", "deserialize", "get", "schedules", "serialize"]

@@ -18,6 +18,10 @@ Design notes (why it looks the way it does):
   order the Keras optimizer creates it (EMA averages and gradient
   accumulators first, then the optimizer's slots, e.g. all momentums then all
   velocities for Adam), then optimizer-wide extras (Nadam's ``u_product``).
+* Every optimizer is also a ``torch.optim.Optimizer`` (nominally: torch's ``__init__`` is never
+  run) so that ``torch.optim.lr_scheduler`` accepts it: ``param_groups`` is one live group whose
+  ``"lr"`` (and ``"betas"`` / ``"momentum"``) read and write this optimizer's hyper-parameters,
+  ``step()`` / ``zero_grad()`` work on the built variables with torch's semantics.
 """
 from __future__ import annotations
 
@@ -73,7 +77,69 @@ class _Plan:
         self.constraints: list[tuple[torch.Tensor, Callable]] = constraints
 
 
-class Optimizer:
+class _LiveParamGroup(dict):
+    """The one torch-style param group of a kerastorch optimizer.
+
+    ``"lr"`` (and ``"betas"`` / ``"momentum"`` where the optimizer has them) are read from and
+    written to the optimizer on every access, so a ``torch.optim.lr_scheduler`` drives the
+    optimizer directly. Other keys (``"initial_lr"``, a scheduler's bookkeeping) are plain
+    entries. ``"params"`` is the optimizer's built variables.
+    """
+
+    _LIVE = ("lr", "betas", "momentum", "params")
+
+    def __init__(self, optimizer: "Optimizer") -> None:
+        super().__init__()
+        self._optimizer = optimizer
+        for key in self._LIVE:
+            if self._has(key):
+                dict.__setitem__(self, key, None)  # present for `in`, `keys()`; the value is read live
+
+    def _has(self, key: str) -> bool:
+        opt = self._optimizer
+        if key == "betas":
+            return hasattr(opt, "beta_1") and hasattr(opt, "beta_2")
+        if key == "momentum":
+            return bool(getattr(opt, "momentum", 0))  # a momentum-free SGD has no momentum state to cycle
+        return True
+
+    def __getitem__(self, key):
+        opt = self._optimizer
+        if key == "lr":
+            return opt._current_learning_rate()
+        if key == "params":
+            return opt._trainable_variables
+        if key == "betas" and self._has(key):
+            return (float(opt.beta_1), float(opt.beta_2))
+        if key == "momentum" and self._has(key):
+            return float(opt.momentum)
+        return dict.__getitem__(self, key)
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+    def __setitem__(self, key, value) -> None:
+        opt = self._optimizer
+        if key == "lr":
+            opt.learning_rate = float(value)
+        elif key == "betas" and self._has(key):
+            opt.beta_1, opt.beta_2 = float(value[0]), float(value[1])
+        elif key == "momentum" and self._has(key):
+            opt.momentum = float(value)
+        elif key == "params":
+            raise TypeError("The `params` of a kerastorch optimizer's param group are the variables it was "
+                            "built on; build it with `optimizer.build(variables)` instead of assigning them.")
+        else:
+            dict.__setitem__(self, key, value)
+
+    def values(self):
+        return [self[k] for k in self]
+
+    def items(self):
+        return [(k, self[k]) for k in self]
+
+
+class Optimizer(torch.optim.Optimizer):
     """Base class of all optimizers (``keras.optimizers.Optimizer``).
 
     Subclasses declare their per-variable state with ``_slot_names()`` /
@@ -625,7 +691,8 @@ class Optimizer:
 
     def _compiled_update_inputs(self, variables: list[torch.Tensor]) -> tuple | None:
         """``(plan, lr, local_step, scalars)`` for a compiled train step to apply this step's update
-        inside its graph (``_compiled_update``, then ``_finish_compiled_update``), or None where the update runs eagerly:
+        inside its graph (``_compiled_update``, then ``_finish_compiled_update``), or None where the
+        update runs eagerly:
         gradient accumulation and loss scaling decide per step in Python, a schedule changes the
         learning rate every step (each new value would compile a new graph), and a fused torch
         kernel is already faster than what inductor generates."""
@@ -641,6 +708,9 @@ class Optimizer:
         return False
 
     def _finish_step(self, plan: _Plan) -> None:
+        # torch's lr schedulers warn "lr_scheduler.step() before optimizer.step()" unless this flag
+        # is set; the trainer steps through `apply`, never through the `step` they wrap.
+        self._opt_called = True
         if self.use_ema:
             self._update_ema()
         self._iterations.add_(1)
@@ -676,6 +746,64 @@ class Optimizer:
                 idx = self._index.get(id(v))
                 if idx is not None:
                     v.copy_(self._ema[idx])
+
+    # ------------------------------------------------------------------ torch.optim interop
+    @property
+    def param_groups(self) -> list[dict]:
+        """One torch-style param group with a live ``"lr"`` (see ``_LiveParamGroup``), so that
+        ``torch.optim.lr_scheduler.OneCycleLR(optimizer, ...)`` and friends drive this optimizer."""
+        groups = self.__dict__.get("_param_groups")
+        if groups is None:
+            groups = self.__dict__["_param_groups"] = [_LiveParamGroup(self)]
+        return groups
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """torch's ``Optimizer.defaults``: the hyper-parameters a scheduler may cycle (``lr``, and
+        ``betas`` or ``momentum`` where this optimizer has them)."""
+        return {key: value for key, value in self.param_groups[0].items() if key != "params"}
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """torch's ``Optimizer.step``: apply the gradients in ``.grad`` of the built variables.
+
+        Build the optimizer first (``optimizer.build(model.trainable_weights)``) when using it in a
+        hand-written torch loop; ``closure`` re-evaluates the loss as in torch and its value is returned.
+        """
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        if not self.built:
+            raise ValueError(f"`{type(self).__name__}.step()` applies the `.grad` of the variables the optimizer "
+                             "was built on, but it is not built yet: call `optimizer.build(model.trainable_weights)` "
+                             "first (or use `optimizer.apply(grads, variables)`).")
+        self.apply(None)
+        return loss
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """torch's ``Optimizer.zero_grad`` on the built variables."""
+        for v in self._trainable_variables:
+            if v.grad is not None:
+                if set_to_none:
+                    v.grad = None
+                else:
+                    v.grad.detach_().zero_()
+
+    def add_param_group(self, param_group: dict) -> None:
+        raise TypeError(f"{type(self).__name__} is a kerastorch optimizer with one parameter group; it takes new "
+                        "variables as they arrive in `apply`. For per-parameter learning rates use "
+                        "`set_lr_multipliers({layer_or_param: factor})`.")
+
+    # torch.optim.Optimizer pickles only (defaults, state, param_groups); this class keeps its state in
+    # its own attributes, so pickling and deepcopy use the plain object protocol.
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_param_groups", None)  # the live group points back at this object
+        state.pop("step", None)  # a scheduler's wrapper around `step` (a local function), as torch drops it
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     def get_config(self) -> dict[str, Any]:
         lr = self._learning_rate
