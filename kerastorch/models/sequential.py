@@ -10,14 +10,14 @@ from __future__ import annotations
 import torch
 
 import kerastorch.models.functional_config as functional_config
-from kerastorch.backend import tree
+from kerastorch.layers.core.torch_module_wrapper import wrap_module
 from kerastorch.layers.input_layer import InputLayer, KerasTensor
 from kerastorch.layers.layer import Layer
 from kerastorch.models.model import Model
 
 
 class Sequential(Model):
-    def __init__(self, layers=None, name: str | None = None, trainable: bool = True, **kwargs):
+    def __init__(self, layers=None, trainable: bool = True, name: str | None = None, **kwargs):
         super().__init__(name=name, trainable=trainable, **kwargs)
         self._stack: list[Layer] = []
         self._input_layer: InputLayer | None = None
@@ -45,6 +45,8 @@ class Sequential(Model):
         if not isinstance(layer, torch.nn.Module):
             raise TypeError(f"The added layer must be an instance of class Layer (or a torch.nn.Module). "
                             f"Received: layer={layer!r} of type {type(layer)}.")
+        if not isinstance(layer, Layer):
+            layer = wrap_module(layer)  # a plain torch module: trained, counted and saved as a Keras layer
         if isinstance(layer, Layer) and any(getattr(l, "name", None) == layer.name for l in self._stack):
             raise ValueError(f'All layers added to a Sequential model should have unique names. Name "{layer.name}" '
                              "is already the name of a layer in this model. Update the `name` argument to pass "
@@ -55,10 +57,7 @@ class Sequential(Model):
             self.built = True
             self._build_input_shape = self._input_layer.batch_shape
         self._stack.append(layer)
-        if isinstance(layer, Layer):
-            self._track_layer(layer)
-        else:
-            self.add_module(f"module_{len(self._stack) - 1}", layer)
+        self._track_layer(layer)
         if self._symbolic_output is not None:
             self._symbolic_output = layer(self._symbolic_output)
 

@@ -193,6 +193,8 @@ def _load_layer(layer, tree: Tree, file_label, by_name, skip_mismatch, where) ->
     if not isinstance(layer, Layer):
         _load_plain_module(layer, tree, file_label, where)
         return
+    if getattr(layer, "_weights_in_own_variables", False):
+        return  # TorchModuleWrapper: its state_dict entries are named; load_own_variables reads them
     arrays = flatten(tree, layer._keras3_tree())
     if hasattr(layer, "_from_file_weights"):  # LoRA layers: the file has the merged kernel, no factors
         arrays = layer._from_file_weights(arrays)
