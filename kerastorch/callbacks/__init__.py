@@ -17,6 +17,7 @@ from kerastorch.callbacks.remote_monitor import RemoteMonitor
 from kerastorch.callbacks.swap_ema_weights import SwapEMAWeights
 from kerastorch.callbacks.tensorboard import TensorBoard
 from kerastorch.callbacks.terminate_on_nan import TerminateOnNaN
+from kerastorch.callbacks.torch_lr_scheduler import TorchLRScheduler
 
 __all__ = [
     "BackupAndRestore",
@@ -37,6 +38,7 @@ __all__ = [
     "SwapEMAWeights",
     "TensorBoard",
     "TerminateOnNaN",
+    "TorchLRScheduler",
 ]
 
 # Keras names kerastorch deliberately lacks (OrbaxCheckpoint) fail with the reason and the alternative.
