@@ -53,7 +53,7 @@ def main() -> None:
     import kerastorch
     try:
         import torchvision.models as tv
-    except Exception as e:  # the bench still runs without it; say why
+    except Exception as e:  # noqa: BLE001 - any import failure (ABI mismatch too): run without it, say why
         tv = None
         print(f"torchvision unavailable ({type(e).__name__}: {str(e)[:80]})")
     os.environ.setdefault("KERAS_BACKEND", "torch")
@@ -69,17 +69,17 @@ def main() -> None:
     for name in args.models.split(","):
         model = getattr(kerastorch.applications, name)(weights=None, input_shape=(args.size, args.size, 3))
         model.eval()
-        ours = _median_time(lambda: model(xt, training=False), args.reps)
+        ours = _median_time(lambda m=model: m(xt, training=False), args.reps)
         row = f"{name:<16}{ours:>11.3f}"
         if tv is not None and name in TORCHVISION:
             ref = getattr(tv, TORCHVISION[name])(weights=None).eval().to(memory_format=torch.channels_last)
-            theirs = _median_time(lambda: ref(x_nchw), args.reps)
+            theirs = _median_time(lambda r=ref: r(x_nchw), args.reps)
             row += f"{theirs:>12.3f}{ours / theirs:>7.2f}"
         else:
             row += f"{'-':>12}{'-':>7}"
         if keras is not None:
             kmodel = getattr(keras.applications, name)(weights=None, input_shape=(args.size, args.size, 3))
-            k3 = _median_time(lambda: kmodel(xt, training=False), args.reps)
+            k3 = _median_time(lambda km=kmodel: km(xt, training=False), args.reps)
             row += f"{k3:>9.3f}{ours / k3:>7.2f}"
         print(row, flush=True)
 

@@ -95,7 +95,8 @@ def main() -> None:
     os.makedirs(args.folder, exist_ok=True)
     import kerastorch as keras
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((args.units,))] + [keras.layers.Dense(args.units) for _ in range(args.layers)])
+    dense_stack = [keras.layers.Dense(args.units) for _ in range(args.layers)]
+    model = keras.Sequential([keras.Input((args.units,))] + dense_stack)
     files = {"load_model .keras": os.path.join(args.folder, "m.keras"),
              "load_model .h5": os.path.join(args.folder, "m.h5"),
              "load_weights .weights.h5": os.path.join(args.folder, "w.weights.h5"),

@@ -3,7 +3,8 @@
 Inputs: a ticket title and body (word ids) and binary tags. Outputs: a priority score
 (binary, logits) and the department that should handle it (4 classes, logits), trained with
 per-output losses and loss weights. The synthetic tickets follow simple rules: titles that
-contain one of the "urgent" words are high priority; the department is given by the tags (two of its three tags are set, plus noise).
+contain one of the "urgent" words are high priority; the department is given by the tags (two of its three tags
+are set, plus noise).
 Runs unchanged on Keras 3: replace the first import with `import keras`.
 """
 import kerastorch as keras

@@ -28,8 +28,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import kerastorch as keras  # noqa: E402
-from kerastorch.seq2seq import (InverseSigmoidDecay, LinearDecay, Seq2Seq, TeacherForcingScheduler,  # noqa: E402
-                                datasets)
+from kerastorch.seq2seq import InverseSigmoidDecay, LinearDecay, Seq2Seq, TeacherForcingScheduler, datasets  # noqa: E402
 
 
 def inverse_sigmoid_k(half_step: float) -> float:
@@ -100,7 +99,8 @@ def main(argv=None) -> None:
             print(f"  seed {seed}  {schedule:16s} accuracy {acc:.4f}  final p {final_p:.2f}  {seconds:.1f} s",
                   flush=True)
 
-    header = "| teacher forcing | " + " | ".join(f"seed {s}" for s in args.seeds) + " | mean ± std | final p | train s |"
+    seeds = " | ".join(f"seed {s}" for s in args.seeds)
+    header = f"| teacher forcing | {seeds} | mean ± std | final p | train s |"
     print()
     print(header)
     print("|" + "---|" * (len(args.seeds) + 4))

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
-
 from reference_fixtures import FIXTURE_DIR, load_manifest
 
 MANIFEST = load_manifest()

@@ -12,14 +12,42 @@ from typing import Any
 
 from kerastorch._core.identifiers import Identifiers
 from kerastorch.activations.activations import (
-    celu, crelu, elu, exponential, gelu, glu, hard_shrink, hard_sigmoid, hard_sigmoid_keras2,
-    hard_silu, hard_swish, hard_tanh, leaky_relu, linear, log_sigmoid, log_softmax, mish, relu,
-    relu6, selu, sigmoid, silu, soft_shrink, softmax, softplus, softsign, sparse_plus,
-    squareplus, swish, tanh, tanh_shrink,
+    activate_own_output,  # noqa: F401 - for layers
+    celu,
+    crelu,
+    elu,
+    exponential,
+    gelu,
+    glu,
+    hard_shrink,
+    hard_sigmoid,
+    hard_sigmoid_keras2,
+    hard_silu,
+    hard_swish,
+    hard_tanh,
+    leaky_relu,
+    linear,
+    log_sigmoid,
+    log_softmax,
+    mish,
+    relu,
+    relu6,
+    selu,
+    sigmoid,
+    silu,
+    soft_shrink,
+    softmax,
+    softplus,
+    softsign,
+    sparse_plus,
+    sparse_sigmoid,
+    sparsemax,
+    squareplus,
+    swish,
+    tanh,
+    tanh_shrink,
+    threshold,
 )
-from kerastorch.activations.activations import sparse_sigmoid, sparsemax, threshold
-from kerastorch.activations.activations import activate_own_output  # noqa: F401 - for layers
-
 
 _BUILTINS: dict[str, Callable] = {
     fn.__name__: fn for fn in (

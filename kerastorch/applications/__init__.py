@@ -7,8 +7,8 @@ reads the exact ``.h5`` file Keras publishes, from Keras's cache (see ``imagenet
 """
 import kerastorch.applications.densenet as densenet
 import kerastorch.applications.efficientnet as efficientnet
-import kerastorch.applications.inception_v3 as inception_v3
 import kerastorch.applications.imagenet_utils as imagenet_utils
+import kerastorch.applications.inception_v3 as inception_v3
 import kerastorch.applications.mobilenet as mobilenet
 import kerastorch.applications.mobilenet_v2 as mobilenet_v2
 import kerastorch.applications.resnet as resnet

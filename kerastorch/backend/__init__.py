@@ -18,22 +18,60 @@ import torch
 
 from kerastorch import ops as _ops_module
 from kerastorch._core.config import (  # noqa: F401 - public re-exports
-    backend, dtype_name, epsilon, floatx, get_device, image_data_format, set_device, set_epsilon,
-    set_floatx, set_image_data_format, standardize_data_format, to_torch_dtype,
+    backend,
+    dtype_name,
+    epsilon,
+    floatx,
+    get_device,
+    image_data_format,
+    set_device,
+    set_epsilon,
+    set_floatx,
+    set_image_data_format,
+    standardize_data_format,
+    to_torch_dtype,
 )
 from kerastorch._core.naming import reset_uids as _reset_name_uids
-from kerastorch.backend.dtypes import (is_float_dtype, is_int_dtype, result_type,  # noqa: F401 - public
-                                       standardize_dtype)
-from kerastorch.backend.keras2 import (  # noqa: F401 - the rest of Keras 2's K.* set
-    batch_normalization, categorical_focal_crossentropy, conv1d, conv2d,
-    conv2d_transpose, conv3d, ctc_batch_cost, ctc_decode, depthwise_conv2d, foldl, foldr, function, gradients,
-    in_top_k, is_sparse, learning_phase_scope, map_fn, moving_average_update, normalize_batch_in_training, pool2d,
-    pool3d, resize_images, resize_volumes,
-    reverse, rnn, scoped_learning_phase, separable_conv2d, spatial_2d_padding, spatial_3d_padding,
-    temporal_padding, to_dense, truncated_normal, update, update_add, update_sub,
-)
 from kerastorch._core.scopes import name_scope  # noqa: F401 - K.name_scope
 from kerastorch.activations.activations import relu as _relu
+from kerastorch.backend.dtypes import is_float_dtype, is_int_dtype, result_type, standardize_dtype  # noqa: F401 - public
+from kerastorch.backend.keras2 import (  # noqa: F401 - the rest of Keras 2's K.* set
+    batch_normalization,
+    categorical_focal_crossentropy,
+    conv1d,
+    conv2d,
+    conv2d_transpose,
+    conv3d,
+    ctc_batch_cost,
+    ctc_decode,
+    depthwise_conv2d,
+    foldl,
+    foldr,
+    function,
+    gradients,
+    in_top_k,
+    is_sparse,
+    learning_phase_scope,
+    map_fn,
+    moving_average_update,
+    normalize_batch_in_training,
+    pool2d,
+    pool3d,
+    resize_images,
+    resize_volumes,
+    reverse,
+    rnn,
+    scoped_learning_phase,
+    separable_conv2d,
+    spatial_2d_padding,
+    spatial_3d_padding,
+    temporal_padding,
+    to_dense,
+    truncated_normal,
+    update,
+    update_add,
+    update_sub,
+)
 from kerastorch.ops.core import convert_to_numpy as _convert_to_numpy
 from kerastorch.ops.core import convert_to_tensor as _convert_to_tensor
 

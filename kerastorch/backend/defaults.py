@@ -3,5 +3,7 @@
 Kept so that ``kerastorch.backend.defaults`` imports keep working.
 """
 from kerastorch._core.defaults import (  # noqa: F401 - compatibility re-exports
-    get, set, use_keras_defaults,
+    get,
+    set,
+    use_keras_defaults,
 )

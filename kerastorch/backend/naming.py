@@ -3,5 +3,7 @@
 Kept so that ``kerastorch.backend.naming`` imports keep working.
 """
 from kerastorch._core.naming import (  # noqa: F401 - compatibility re-exports
-    to_snake_case, auto_name, reset_uids,
+    auto_name,
+    reset_uids,
+    to_snake_case,
 )

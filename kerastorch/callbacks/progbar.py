@@ -21,6 +21,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 import torch
+
 from kerastorch._core.settings import is_interactive_logging_enabled
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -3,8 +3,16 @@
 One module per dataset with Keras's ``load_data`` (and ``get_word_index`` / ``get_label_names``
 where Keras has them); the shared cache, safe-reading and split helpers are in ``_common``.
 """
-from kerastorch.datasets import (boston_housing, california_housing, cifar10, cifar100, fashion_mnist, imdb, mnist,
-                                 reuters)
+from kerastorch.datasets import (
+                                 boston_housing,
+                                 california_housing,
+                                 cifar10,
+                                 cifar100,
+                                 fashion_mnist,
+                                 imdb,
+                                 mnist,
+                                 reuters,
+)
 
 __all__ = ["boston_housing", "california_housing", "cifar10", "cifar100", "fashion_mnist", "imdb", "mnist",
            "reuters"]

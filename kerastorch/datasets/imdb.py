@@ -9,8 +9,15 @@ from typing import Any
 
 import numpy as np
 
-from kerastorch.datasets._common import (ORIGIN_FOLDER, fetch, index_sequences, json_file, limit_vocabulary,
-                                         load_npz, remove_long_seq)
+from kerastorch.datasets._common import (
+    ORIGIN_FOLDER,
+    fetch,
+    index_sequences,
+    json_file,
+    limit_vocabulary,
+    load_npz,
+    remove_long_seq,
+)
 
 FILE_HASH = "69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f"
 WORD_INDEX_HASH = "bfafd718b763782e994055a2d397834f"

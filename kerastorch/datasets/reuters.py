@@ -7,8 +7,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from kerastorch.datasets._common import (ORIGIN_FOLDER, fetch, index_sequences, json_file, limit_vocabulary,
-                                         load_npz, remove_long_seq)
+from kerastorch.datasets._common import (
+    ORIGIN_FOLDER,
+    fetch,
+    index_sequences,
+    json_file,
+    limit_vocabulary,
+    load_npz,
+    remove_long_seq,
+)
 
 FILE_HASH = "d6586e694ee56d7a4e65172e12b3e987c03096cb01eab99753921ef915959916"
 WORD_INDEX_HASH = "4d44cc38712099c9e383dc6e5f11a921"

@@ -10,13 +10,30 @@ from typing import Any
 from kerastorch._core.identifiers import Identifiers
 from kerastorch._core.naming import to_snake_case
 from kerastorch.initializers.constant_initializers import (
-    STFT, Constant, Identity, IdentityInitializer, Ones, STFTInitializer, Zeros,
+    STFT,
+    Constant,
+    Identity,
+    IdentityInitializer,
+    Ones,
+    STFTInitializer,
+    Zeros,
 )
 from kerastorch.initializers.initializer import Initializer
 from kerastorch.initializers.random_initializers import (
-    GlorotNormal, GlorotUniform, HeNormal, HeUniform, LecunNormal, LecunUniform, Orthogonal,
-    OrthogonalInitializer, RandomInitializer, RandomNormal, RandomUniform, TruncatedNormal,
-    VarianceScaling, compute_fans,
+    GlorotNormal,
+    GlorotUniform,
+    HeNormal,
+    HeUniform,
+    LecunNormal,
+    LecunUniform,
+    Orthogonal,
+    OrthogonalInitializer,
+    RandomInitializer,
+    RandomNormal,
+    RandomUniform,
+    TruncatedNormal,
+    VarianceScaling,
+    compute_fans,
 )
 
 _CLASSES = (

@@ -30,11 +30,11 @@ from typing import Any
 import numpy as np
 import torch
 
+from kerastorch._core.settings import enable_unsafe_deserialization, unsafe_deserialization_enabled  # noqa: F401
 from kerastorch.graph.keras_tensor import KerasTensor
 from kerastorch.layers import object_registration
 from kerastorch.layers.layer import _BASE_KWARGS, Layer
 from kerastorch.layers.operation_layers import operation_layer_class
-from kerastorch._core.settings import enable_unsafe_deserialization, unsafe_deserialization_enabled  # noqa: F401
 
 PLAIN_TYPES = (str, int, float, bool)
 _STATE = threading.local()

@@ -1,9 +1,9 @@
 """``keras.models``: model classes and whole-model loading."""
+from kerastorch.layers.serialization import register_builtin_class
+from kerastorch.models.cloning import clone_model
 from kerastorch.models.functional import Functional
 from kerastorch.models.model import Model
 from kerastorch.models.sequential import Sequential
-from kerastorch.models.cloning import clone_model
-from kerastorch.layers.serialization import register_builtin_class
 
 __all__ = ["Functional", "Model", "Sequential", "clone_model", "load_model", "model_from_json", "save_model"]
 

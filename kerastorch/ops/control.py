@@ -99,7 +99,8 @@ def associative_scan(f: Callable, elems: Any, reverse: bool = False, axis: int =
     outputs = [[e.select(axis, 0)] for e in flat]
     running = [e.select(axis, 0) for e in flat]
     for i in range(1, n):
-        running = [convert_to_tensor(v) for v in tree.flatten(f(pack(running), pack([e.select(axis, i) for e in flat])))]
+        step = f(pack(running), pack([e.select(axis, i) for e in flat]))
+        running = [convert_to_tensor(v) for v in tree.flatten(step)]
         for out, value in zip(outputs, running):
             out.append(value)
     result = [torch.stack(out, dim=axis) for out in outputs]

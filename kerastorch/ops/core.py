@@ -275,7 +275,7 @@ wrap_public_ops(globals(), exclude=(
 ))
 
 # Scans, switch, custom_gradient and saturate_cast live in ops/control.py; ops.core carries them as Keras's does.
-from kerastorch.ops.control import (  # noqa: F401
+from kerastorch.ops.control import (  # noqa: E402, F401 - after the wrapping above, which must not rewrap them
     associative_scan,
     custom_gradient,
     saturate_cast,

@@ -27,7 +27,8 @@ class Ftrl(Optimizer):
                          ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
                          loss_scale_factor=loss_scale_factor,
                          gradient_accumulation_steps=gradient_accumulation_steps, **kwargs)
-        checks = (("initial_accumulator_value", initial_accumulator_value, "must be >= 0", initial_accumulator_value < 0),
+        checks = (("initial_accumulator_value", initial_accumulator_value, "must be >= 0",
+                   initial_accumulator_value < 0),
                   ("learning_rate_power", learning_rate_power, "must be <= 0", learning_rate_power > 0),
                   ("l1_regularization_strength", l1_regularization_strength, "must be >= 0",
                    l1_regularization_strength < 0),

@@ -16,6 +16,7 @@ import torch
 
 from kerastorch._core.config import get_device
 from kerastorch._core.naming import auto_name
+from kerastorch._core.non_trainable_variable import NonTrainableVariable
 
 _GLOBAL_GENERATOR: SeedGenerator | None = None
 
@@ -41,7 +42,6 @@ class SeedGenerator:
             seed = make_default_seed()
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise ValueError(f"Argument `seed` must be an integer. Received: seed={seed!r}")
-        from kerastorch.layers.variable import NonTrainableVariable
         self.state = NonTrainableVariable(torch.tensor([_as_int32(seed), 0], dtype=torch.int32),
                                           "seed_generator_state")
 

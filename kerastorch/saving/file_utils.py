@@ -15,9 +15,10 @@ import zipfile
 
 import numpy as np
 
+from kerastorch.saving import hdf5_safety, mapped_read
+
 # Atomic writes live in their own module (temp naming, stale-file cleanup); re-exported here.
 from kerastorch.saving.atomic import atomic_path, atomic_write_bytes  # noqa: F401
-from kerastorch.saving import hdf5_safety, mapped_read
 from kerastorch.saving.hdf5_safety import UnsafeFileError
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"

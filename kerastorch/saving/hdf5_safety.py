@@ -26,6 +26,7 @@ links and without reading any dataset's values: only link records and dataset
 creation properties (a few header messages), so it is cheap even for large files.
 """
 from __future__ import annotations
+
 from kerastorch.layers import serialization
 
 UNSAFE_HINT = ("If you trust this file and every file it points to, pass `safe_mode=False` to the loading "

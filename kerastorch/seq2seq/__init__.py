@@ -19,8 +19,14 @@ from kerastorch.seq2seq import datasets, decoding, teacher_forcing
 from kerastorch.seq2seq.callbacks import SequenceAccuracy
 from kerastorch.seq2seq.decoding import beam_search, greedy_search, score_sequences, sequence_accuracy
 from kerastorch.seq2seq.model import Memory, Seq2Seq
-from kerastorch.seq2seq.teacher_forcing import (ConstantSchedule, ExponentialDecay, InverseSigmoidDecay, LinearDecay,
-                                                TeacherForcingSchedule, TeacherForcingScheduler)
+from kerastorch.seq2seq.teacher_forcing import (
+                                                ConstantSchedule,
+                                                ExponentialDecay,
+                                                InverseSigmoidDecay,
+                                                LinearDecay,
+                                                TeacherForcingSchedule,
+                                                TeacherForcingScheduler,
+)
 
 __all__ = ["Seq2Seq", "Memory", "SequenceAccuracy", "TeacherForcingScheduler", "TeacherForcingSchedule", "ConstantSchedule",
            "LinearDecay", "ExponentialDecay", "InverseSigmoidDecay", "greedy_search", "beam_search",

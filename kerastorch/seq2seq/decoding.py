@@ -116,7 +116,8 @@ def beam_search(model, src: torch.Tensor, beam_width: int, max_length: int, star
     beam_seq = torch.full((batch, k, max_length), pad_token, dtype=torch.long, device=device)
     greedy = None
     if lanes > k:
-        greedy = {"logprob": torch.zeros(batch, device=device), "len": torch.zeros(batch, dtype=torch.long, device=device),
+        greedy = {"logprob": torch.zeros(batch, device=device),
+                  "len": torch.zeros(batch, dtype=torch.long, device=device),
                   "done": torch.zeros(batch, dtype=torch.bool, device=device),
                   "seq": torch.full((batch, max_length), pad_token, dtype=torch.long, device=device)}
     tokens = torch.full((batch * lanes,), start_token, dtype=torch.long, device=device)

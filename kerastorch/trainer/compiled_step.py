@@ -27,8 +27,8 @@ inductor cannot handle falls back to the eager step with one warning.
 The protocol this step uses, and nothing else of the model or the optimizer:
 
 * model: ``train_step`` (eager warm-up and fallback), ``_begin_step()`` / ``_step_state()``
-  (the ``StepState``: ``params``, ``has_constraints``, ``autocast()``; see ``step_state.py``), ``_compiled_loss(x, y, y_pred,
-  sample_weight)`` -> (loss, per-output losses), ``_update_step_metrics(...)``,
+  (the ``StepState``: ``params``, ``has_constraints``, ``autocast()``; see ``step_state.py``),
+  ``_compiled_loss(x, y, y_pred, sample_weight)`` -> (loss, per-output losses), ``_update_step_metrics(...)``,
   ``get_metrics_result()``, ``_apply_constraints()``, plus torch's ``named_parameters`` /
   ``named_buffers`` and the class flag ``_unrolled_by_compile`` of recurrent layers;
 * optimizer: ``scale_loss``, ``apply``, and ``_compiled_update_inputs`` /

@@ -35,9 +35,9 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
-from kerastorch.layers.layer import Layer
 from kerastorch.callbacks.history import History
 from kerastorch.callbacks.one_cycle import OneCycleScheduler
+from kerastorch.layers.layer import Layer
 from kerastorch.layers.normalization.batch_normalization import BatchNormalization
 from kerastorch.trainer.data.splitting import split_validation
 from kerastorch.trainer.lr_finder import lr_find

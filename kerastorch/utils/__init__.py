@@ -5,8 +5,11 @@ Each helper lives in a small module of its own; this package only re-exports the
 importing it costs no more than NumPy and torch.
 """
 from kerastorch._unsupported import module_getattr
-from kerastorch.config.settings import (disable_interactive_logging, enable_interactive_logging,
-                                        is_interactive_logging_enabled)
+from kerastorch.config.settings import (
+    disable_interactive_logging,
+    enable_interactive_logging,
+    is_interactive_logging_enabled,
+)
 from kerastorch.utils.config import Config
 from kerastorch.utils.data_structures import pack_x_y_sample_weight, split_dataset, unpack_x_y_sample_weight
 from kerastorch.utils.file_utils import extract_archive, get_file, hash_file, validate_file

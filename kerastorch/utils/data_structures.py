@@ -4,8 +4,8 @@
 ``split_dataset`` follows Keras's torch path: arrays (or a list/tuple of arrays) become a
 ``TensorDataset``, the sizes are resolved with Keras's rules (fractions rounded, the
 missing side the complement), and it is cut in order, or with ``random_split`` on a
-generator seeded with ``seed`` when ``shuffle`` is set (the same split Keras makes). The returned objects are ``torch.utils.data.Subset``s, as
-Keras returns on torch.
+generator seeded with ``seed`` when ``shuffle`` is set (the same split Keras makes). The
+returned objects are ``torch.utils.data.Subset``s, as Keras returns on torch.
 """
 from __future__ import annotations
 

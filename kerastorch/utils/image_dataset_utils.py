@@ -86,7 +86,8 @@ def image_dataset_from_directory(directory: str, labels: Any = "inferred", label
     if isinstance(image_size, int):
         image_size = (image_size, image_size)
     elif not isinstance(image_size, (list, tuple)) or len(image_size) != 2:
-        raise ValueError(f"Invalid `image_size` value. Expected a tuple of 2 integers. Received: image_size={image_size}")
+        raise ValueError("Invalid `image_size` value. Expected a tuple of 2 integers. "
+                         f"Received: image_size={image_size}")
     interpolation = interpolation.lower()
     if interpolation not in INTERPOLATIONS:
         raise ValueError(f"Argument `interpolation` should be one of {INTERPOLATIONS}. "

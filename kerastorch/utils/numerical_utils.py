@@ -5,8 +5,9 @@ from typing import Any
 
 import numpy as np
 import torch
-from kerastorch.ops.nn import one_hot
+
 from kerastorch.ops.nn import normalize as _normalize
+from kerastorch.ops.nn import one_hot
 
 
 def to_categorical(x: Any, num_classes: int | None = None, dtype: str = "float32") -> Any:

@@ -5,7 +5,8 @@ small input size; its BatchNormalization statistics are randomized (seeded) so t
 matter, and its weights are written in the two layouts kerastorch must read: Keras 3's
 ``.weights.h5`` and the legacy by-layer-name HDF5 layout of the published ImageNet files.
 kerastorch builds the same architecture and must match names, ``count_params`` and
-predictions (<= 1e-4, relative to the largest output when that exceeds 1) after loading either file. Nothing is downloaded.
+predictions (<= 1e-4, relative to the largest output when that exceeds 1) after loading either file.
+Nothing is downloaded.
 """
 from __future__ import annotations
 

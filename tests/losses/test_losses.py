@@ -100,7 +100,8 @@ def test_nan_predictions_give_nan_not_a_crash():
     (losses.kl_divergence,
      lambda t, p: (np.clip(t, EPS, 1) * np.log(np.clip(t, EPS, 1) / np.clip(p, EPS, 1))).sum(-1)),
     (losses.cosine_similarity,
-     lambda t, p: -((t / np.linalg.norm(t, axis=-1, keepdims=True)) * (p / np.linalg.norm(p, axis=-1, keepdims=True))).sum(-1)),
+     lambda t, p: -((t / np.linalg.norm(t, axis=-1, keepdims=True))
+                    * (p / np.linalg.norm(p, axis=-1, keepdims=True))).sum(-1)),
     (losses.squared_hinge, lambda t, p: (np.maximum(1 - (2 * t - 1) * p, 0) ** 2).mean(-1)),
     (losses.categorical_hinge,
      lambda t, p: np.maximum(((1 - t) * p).max(-1) - (t * p).sum(-1) + 1, 0)),

@@ -134,7 +134,8 @@ def test_chunked_layer_names_and_colon_names_in_a_file_named_weights_h5(tmp_path
     ref = _mlp()
     w = _rand_like(ref.get_weights())
     ref.set_weights(w)
-    layers = [(n, [(f"{n}/kernel:0", w[2 * i]), (f"{n}/bias:0", w[2 * i + 1])]) for i, n in enumerate(["d1", "d2", "d3"])]
+    layers = [(n, [(f"{n}/kernel:0", w[2 * i]), (f"{n}/bias:0", w[2 * i + 1])])
+              for i, n in enumerate(["d1", "d2", "d3"])]
     path = tmp_path / "legacy_layout.weights.h5"  # the suffix says Keras 3, the content is legacy
     write_legacy_weights(path, [("input", [])] + layers, chunks=3)
     with h5py.File(path) as f:

@@ -114,7 +114,7 @@ def test_numbers():
     assert datasets.spell_number(40) == "forty"
     assert datasets.spell_number(1000000) == "one million"
     assert datasets.spell_number(0) == "zero"
-    for words, digits in datasets.number_pairs(200, seed=0, max_digits=6):
+    for _words, digits in datasets.number_pairs(200, seed=0, max_digits=6):
         assert len(digits) <= 6 and digits == str(int(digits))
     data = datasets.numbers(300, 30, seed=0, max_digits=4)
     assert data.tgt_vocab.decode(data.tgt_train[0]) == data.train_pairs[0][1]

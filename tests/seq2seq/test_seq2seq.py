@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from kerastorch.seq2seq import Seq2Seq, SequenceAccuracy, TeacherForcingScheduler, LinearDecay, datasets
+from kerastorch.seq2seq import LinearDecay, Seq2Seq, SequenceAccuracy, TeacherForcingScheduler, datasets
 
 FORMATS = ["dd.mm.yyyy", "m/d/yy", "mon d, yyyy", "d month yyyy"]
 

@@ -7,8 +7,16 @@ import numpy as np
 import pytest
 import torch
 
-from kerastorch.seq2seq import (ConstantSchedule, ExponentialDecay, InverseSigmoidDecay, LinearDecay, Seq2Seq,
-                                TeacherForcingScheduler, datasets, teacher_forcing)
+from kerastorch.seq2seq import (
+    ConstantSchedule,
+    ExponentialDecay,
+    InverseSigmoidDecay,
+    LinearDecay,
+    Seq2Seq,
+    TeacherForcingScheduler,
+    datasets,
+    teacher_forcing,
+)
 
 
 def test_schedules_follow_bengio_et_al():

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -166,9 +165,13 @@ def test_regularization_losses_are_added(keras):
 def test_learning_rate_settable_during_training(tiny_model, keras):
     model, x, y = tiny_model
     seen = []
-    cb = keras.callbacks.LambdaCallback(on_epoch_begin=lambda epoch, logs: setattr(model.optimizer, "learning_rate",
-                                                                                    0.1 / (epoch + 1)),
-                                        on_epoch_end=lambda epoch, logs: seen.append(float(model.optimizer.learning_rate)))
+    def decay(epoch, logs):
+        model.optimizer.learning_rate = 0.1 / (epoch + 1)
+
+    def record(epoch, logs):
+        seen.append(float(model.optimizer.learning_rate))
+
+    cb = keras.callbacks.LambdaCallback(on_epoch_begin=decay, on_epoch_end=record)
     model.fit(x, y, epochs=2, verbose=0, callbacks=[cb])
     assert seen == pytest.approx([0.1, 0.05])
 
@@ -183,7 +186,8 @@ def test_early_stopping_and_stop_training(tiny_model, keras):
 def test_mixed_precision_bfloat16_trains(keras):
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     try:
-        model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1)])
+        model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(8, activation="relu"),
+                                  keras.layers.Dense(1)])
         model.compile("adam", "mse")
         h = model.fit(np.random.rand(32, 4), np.random.rand(32, 1), epochs=2, verbose=0)
         assert all(math.isfinite(v) for v in h.history["loss"])

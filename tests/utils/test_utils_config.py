@@ -33,7 +33,7 @@ def test_frozen_config_raises_like_keras(real_keras):
         c.freeze()
         result = []
         for mutate in (lambda: setattr(c, "a", 2), lambda: c.__setitem__("b", 1), lambda: c.update(a=3),
-                       lambda: c.pop("a"), lambda: getattr(c, "missing")):
+                       lambda: c.pop("a"), lambda: c.missing):
             try:
                 mutate()
                 result.append(None)

@@ -59,7 +59,8 @@ class Dense(LoRAMixin, Layer):
                  kernel_constraint=None, bias_constraint=None, lora_rank: int | None = None,
                  lora_alpha: float | None = None, quantization_config=None, **kwargs):
         if not isinstance(units, int) or units <= 0:
-            raise ValueError(f"Received an invalid value for `units`, expected a positive integer. Received: units={units}")
+            raise ValueError("Received an invalid value for `units`, expected a positive integer. "
+                             f"Received: units={units}")
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         if quantization_config is not None:
             raise ValueError(f'Dense "{self.name}": quantization is not supported by kerastorch. Received: '

@@ -45,7 +45,8 @@ class IndexLookup(Layer):
                              "Allowed values are: ('floormod', 'farmhash')")
         if salt is not None:
             if vocabulary_dtype != "string" and oov_method != "farmhash":
-                raise ValueError(f"`salt` can only be used when `oov_method='farmhash'`. Received: oov_method={oov_method}")
+                raise ValueError("`salt` can only be used when `oov_method='farmhash'`. "
+                                 f"Received: oov_method={oov_method}")
             if isinstance(salt, (tuple, list)) and len(salt) == 2:
                 salt = list(salt)
             elif isinstance(salt, int):
@@ -58,7 +59,8 @@ class IndexLookup(Layer):
             raise ValueError(f"Unknown value for `output_mode` in {type(self).__name__}. Allowed values are: "
                              f"{_OUTPUT_MODES}. Received: output_mode={output_mode}")
         if invert and output_mode != "int":
-            raise ValueError(f"`output_mode` must be `'int'` when `invert` is true. Received: output_mode={output_mode}")
+            raise ValueError("`output_mode` must be `'int'` when `invert` is true. "
+                             f"Received: output_mode={output_mode}")
         if sparse:
             raise ValueError("`sparse=True` can only be used with the TensorFlow backend.")
         if idf_weights is not None and output_mode != "tf_idf":

@@ -24,8 +24,8 @@ import torch
 from torch import nn
 
 import kerastorch.layers.recurrent.fused as fused
-from kerastorch.backend import config, tree
 from kerastorch._core.tensors import numeric_leaves_to_tensors
+from kerastorch.backend import config, tree
 from kerastorch.graph.symbolic import is_probing
 from kerastorch.layers.layer import Layer
 from kerastorch.layers.recurrent.dropout_rnn_cell import DropoutRNNCell

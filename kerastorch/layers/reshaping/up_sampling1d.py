@@ -1,4 +1,7 @@
-"""``UpSampling1D``: repeat each step ``size`` times, ``(batch, steps, features)`` -> ``(batch, steps*size, features)``."""
+"""``UpSampling1D``: repeat each step ``size`` times.
+
+``(batch, steps, features)`` -> ``(batch, steps * size, features)``.
+"""
 from __future__ import annotations
 
 import torch

@@ -838,6 +838,6 @@ wrap_public_ops(globals(), exclude=("size", "ndim"))
 # ---------------------------------------------------------------- further sections (own modules)
 # Each section module wraps its own functions for symbolic tensors; they are re-exported here so
 # ``ops.numpy`` stays the one namespace, as in Keras.
-from kerastorch.ops.numpy._arrays import *
-from kerastorch.ops.numpy._math import *
-from kerastorch.ops.numpy._statistics import *
+from kerastorch.ops.numpy._arrays import *  # noqa: E402, F403 - a section's public names
+from kerastorch.ops.numpy._math import *  # noqa: E402, F403 - a section's public names
+from kerastorch.ops.numpy._statistics import *  # noqa: E402, F403 - a section's public names

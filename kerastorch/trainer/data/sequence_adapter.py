@@ -3,8 +3,13 @@ from __future__ import annotations
 
 import torch
 
-from kerastorch.trainer.data.base import (DataAdapter, apply_class_weight, to_device,
-                                                  pack_x_y_sample_weight, unpack_x_y_sample_weight)
+from kerastorch.trainer.data.base import (
+    DataAdapter,
+    apply_class_weight,
+    pack_x_y_sample_weight,
+    to_device,
+    unpack_x_y_sample_weight,
+)
 
 
 class SequenceDataAdapter(DataAdapter):

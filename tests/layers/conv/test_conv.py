@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pytest
 import torch
+from helpers.layer_check import check_layer
 
 import kerastorch as keras
 from kerastorch import layers
-from helpers.layer_check import check_layer
 
 RNG = np.random.default_rng(1234)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-
 from helpers.layer_check import check_layer
+
 from kerastorch import layers
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from helpers.layer_check import check_layer
 
 import kerastorch as keras
 from kerastorch import layers
 from kerastorch.layers.core.einsum_dense import analyze_einsum_string
-from helpers.layer_check import check_layer
 
 RNG = np.random.default_rng(5)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from helpers.layer_check import check_layer
 
 import kerastorch as keras
 from kerastorch import layers
-from helpers.layer_check import check_layer
 
 
 def _np(t):
@@ -101,6 +101,7 @@ def test_masking_in_functional_model_mask_reaches_output():
 
 
 # ------------------------------------------------------- common layer checks
-@pytest.mark.parametrize("kwargs", [{"input_dim": 10, "output_dim": 3}, {"input_dim": 10, "output_dim": 3, "mask_zero": True}])
+@pytest.mark.parametrize("kwargs", [{"input_dim": 10, "output_dim": 3},
+                                    {"input_dim": 10, "output_dim": 3, "mask_zero": True}])
 def test_common_layer_checks(kwargs):
     check_layer(layers.Embedding, kwargs, (2, 4), (2, 4, 3), 1, 0, input_dtype="int64")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from helpers.layer_check import check_layer
 
 import kerastorch as keras
 from kerastorch import layers
-from helpers.layer_check import check_layer
 
 RNG = np.random.default_rng(7)
 

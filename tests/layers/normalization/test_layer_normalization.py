@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from helpers.layer_check import check_layer
 
 from kerastorch import layers
-from helpers.layer_check import check_layer
 
 RNG = np.random.default_rng(3)
 

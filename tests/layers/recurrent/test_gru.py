@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 import torch
+from helpers.layer_check import check_layer
 
 import kerastorch as keras
-from helpers.layer_check import check_layer
 
 L = keras.layers
 

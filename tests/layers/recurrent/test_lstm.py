@@ -3,10 +3,10 @@ import os
 import numpy as np
 import pytest
 import torch
+from helpers.layer_check import check_layer
 
 import kerastorch as keras
 from kerastorch import activations
-from helpers.layer_check import check_layer
 
 L = keras.layers
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "shared", "fixtures", "keras_reference")

@@ -1,8 +1,8 @@
 import pytest
 import torch
+from helpers.layer_check import check_layer
 
 import kerastorch as keras
-from helpers.layer_check import check_layer
 
 L = keras.layers
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from helpers.layer_check import check_layer
 
 import kerastorch as keras
 from kerastorch import layers
-from helpers.layer_check import check_layer
 
 ALL = [layers.Dropout(0.5), layers.SpatialDropout1D(0.5), layers.GaussianNoise(1.0), layers.GaussianDropout(0.5),
        layers.AlphaDropout(0.5), layers.ActivityRegularization(l1=0.1)]
