@@ -80,6 +80,7 @@ from kerastorch.metrics.regression_metrics import (
     R2Score,
     RootMeanSquaredError,
 )
+from kerastorch.metrics.torchmetrics_metric import TorchMetricsWrapper, is_torchmetrics_metric
 
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
@@ -153,8 +154,10 @@ def get(identifier):
     ``"AUC"``/``"auc"``, ``"precision"``) give a new instance with its default
     name, as ``keras.metrics.get`` does; plain functions are returned as is.
     ``"accuracy"``/``"acc"`` depend on the data and are resolved by the trainer
-    with ``resolve_accuracy``.
+    with ``resolve_accuracy``. A ``torchmetrics.Metric`` comes back in a ``TorchMetricsWrapper``.
     """
+    if is_torchmetrics_metric(identifier):
+        return TorchMetricsWrapper(identifier)
     return _IDENTIFIERS.get(identifier)
 
 
@@ -174,4 +177,5 @@ __all__ = [
     "R2Score", "PrecisionAtRecall", "RecallAtPrecision", "SensitivityAtSpecificity", "SpecificityAtSensitivity",
     "F1Score", "FBetaScore", "IoU", "BinaryIoU", "MeanIoU", "OneHotIoU", "OneHotMeanIoU", "PearsonCorrelation",
     "ConcordanceCorrelation", "pearson_correlation", "concordance_correlation",
+    "TorchMetricsWrapper",
 ]

@@ -217,7 +217,7 @@ def test_config_round_trip_and_saved_model(keras, tmp_path):
     group = clone.torch_optimizer.param_groups[0]
     assert group["betas"] == (0.8, 0.9) and group["weight_decay"] == 0.3 and group["lr"] == pytest.approx(0.02)
     path = tmp_path / "m.keras"
-    model.save(path)
+    keras.saving.save_model(model, path)
     loaded = keras.saving.load_model(path)
     assert isinstance(loaded.optimizer, keras.optimizers.TorchOptimizer)
     loaded.fit(X, Y, batch_size=8, epochs=1, verbose=0)
