@@ -31,13 +31,21 @@ def _fix(mode: str, index: Tensor, size: int) -> Tensor:
                      rounding_mode="floor")
 
 
-def _grid_sample(images: Tensor, rows: Tensor, cols: Tensor, coefficients: tuple, fill_mode: str,
-                 fill_value: float) -> Tensor:
-    a0, a1, a2, b0, b1, b2 = coefficients
+def _grid_sample(images: Tensor, t: Tensor, fill_mode: str, fill_value: float) -> Tensor:
     batch, _, height, width = images.shape
-    src_y = b1 * rows + b0 * cols + b2
-    src_x = a1 * rows + a0 * cols + a2
-    grid = torch.stack([(2 * src_x + 1) / width - 1, (2 * src_y + 1) / height - 1], dim=-1)
+    # grid_sample's normalized coordinates ((2 * src + 1) / size - 1) are folded into the per-image
+    # coefficients, and the grid is one broadcast add of a per-column and a per-row part written
+    # straight into (batch, H, W, 2): the per-pixel add/mul/div/stack passes this replaces cost
+    # more than the sampling itself.
+    sx, sy = 2.0 / width, 2.0 / height
+    cols = torch.arange(width, dtype=images.dtype, device=images.device).view(1, width, 1)
+    rows = torch.arange(height, dtype=images.dtype, device=images.device).view(1, height, 1)
+    col_coefficients = torch.stack([t[:, 0] * sx, t[:, 3] * sy], dim=1).view(batch, 1, 2)
+    row_coefficients = torch.stack([t[:, 1] * sx, t[:, 4] * sy], dim=1).view(batch, 1, 2)
+    offsets = torch.stack([(2 * t[:, 2] + 1) / width - 1, (2 * t[:, 5] + 1) / height - 1], dim=1).view(batch, 1, 2)
+    col_part = (cols * col_coefficients).view(batch, 1, width, 2)
+    row_part = (rows * row_coefficients + offsets).view(batch, height, 1, 2)
+    grid = col_part + row_part
     out = F.grid_sample(images, grid, mode="bilinear", padding_mode=_GRID_PADDING[fill_mode], align_corners=False)
     if fill_mode == "constant" and fill_value != 0:
         ones = torch.ones((batch, 1, height, width), dtype=images.dtype, device=images.device)
@@ -63,16 +71,15 @@ def affine_batch(images: Tensor, transform: Tensor, interpolation: str, fill_mod
     t = transform.to(device=images.device, dtype=dtype)
     if t.shape[0] == 1 and batch > 1:
         t = t.expand(batch, 8)
+    if interpolation == "bilinear" and fill_mode in _GRID_PADDING and images.is_floating_point():
+        # torch's fused sampler: an order of magnitude faster than four gathers, same values up to
+        # float rounding of the normalized grid (about 1e-5 of a pixel).
+        out = _grid_sample(images if not last else images.permute(0, 3, 1, 2), t, fill_mode, fill_value)
+        out = out.permute(0, 2, 3, 1) if last else out
+        return out.squeeze(0) if single else out
     rows = torch.arange(height, dtype=dtype, device=images.device).view(1, height, 1)
     cols = torch.arange(width, dtype=dtype, device=images.device).view(1, 1, width)
     a0, a1, a2, b0, b1, b2 = (t[:, j].view(batch, 1, 1) for j in range(6))
-    if interpolation == "bilinear" and fill_mode in _GRID_PADDING and images.is_floating_point():
-        # torch's fused sampler: an order of magnitude faster than four gathers, same values up to
-        # float rounding of the normalized grid (about 1e-6 of a pixel).
-        out = _grid_sample(images if not last else images.permute(0, 3, 1, 2), rows, cols, (a0, a1, a2, b0, b1, b2),
-                           fill_mode, fill_value)
-        out = out.permute(0, 2, 3, 1) if last else out
-        return out.squeeze(0) if single else out
     src_y = (b1 * rows + b0 * cols + b2).reshape(batch, -1)  # (batch, H*W)
     src_x = (a1 * rows + a0 * cols + a2).reshape(batch, -1)
     # Gather along the pixel axis of a (batch, pixels, channels) or (batch, channels, pixels) view:
