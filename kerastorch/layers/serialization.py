@@ -30,9 +30,9 @@ from typing import Any
 import numpy as np
 import torch
 
+import kerastorch.layers.object_registration as object_registration
 from kerastorch._core.settings import enable_unsafe_deserialization, unsafe_deserialization_enabled  # noqa: F401
 from kerastorch.graph.keras_tensor import KerasTensor
-from kerastorch.layers import object_registration
 from kerastorch.layers.layer import _BASE_KWARGS, Layer
 from kerastorch.layers.operation_layers import operation_layer_class
 
