@@ -15,6 +15,32 @@ from kerastorch.layers.serialization import deserialize, serialize
 
 
 class TimeDistributed(Wrapper):
+    """Apply the same layer (same weights) to every timestep of a sequence.
+
+    Args:
+        layer: a ``keras.layers.Layer`` instance, called on inputs of shape ``(batch, ...)``.
+
+    Call arguments:
+        inputs: a tensor of shape ``(batch, time, ...)``.
+        training: passed to the inner layer when it takes one.
+        mask: an optional boolean tensor of shape ``(batch, time)``, folded with the inputs for
+            inner layers that take a mask, and returned unchanged as the output mask.
+
+    Input shape:
+        ``(batch, time, *inner_input_shape)``, at least 3 dimensions.
+
+    Output shape:
+        ``(batch, time, *inner_output_shape)``.
+
+    Example:
+
+    >>> inputs = keras.Input(shape=(10, 128, 128, 3))
+    >>> conv_2d_layer = keras.layers.Conv2D(64, (3, 3))
+    >>> outputs = keras.layers.TimeDistributed(conv_2d_layer)(inputs)
+    >>> outputs.shape
+    (None, 10, 126, 126, 64)
+    """
+
     def __init__(self, layer, **kwargs):
         if not isinstance(layer, Layer):
             raise ValueError(f"Please initialize `TimeDistributed` layer with a `keras.layers.Layer` instance. "
