@@ -44,7 +44,8 @@ def _max_diff(a, b):
 def test_fit_with_torch_adamw_equals_the_torch_loop(keras, form):
     init = _model(keras).get_weights()
     reference = _model(keras, init)
-    _torch_loop(reference, torch.optim.AdamW(reference.parameters(), lr=0.01, weight_decay=0.1))
+    # fused=True: what the adapter picks on CPU when the user leaves the choice to torch (see below)
+    _torch_loop(reference, torch.optim.AdamW(reference.parameters(), lr=0.01, weight_decay=0.1, fused=True))
     model = _model(keras, init)
     spec = {"instance": lambda: torch.optim.AdamW(model.parameters(), lr=0.01, weight_decay=0.1),
             "class": lambda: torch.optim.AdamW,
@@ -263,3 +264,20 @@ def test_model_optimizer_stays_inspectable_and_picklable(keras):
     clone = pickle.loads(pickle.dumps(opt))
     assert int(clone.iterations) == 2 and float(clone.learning_rate) == pytest.approx(0.1)
     assert copy.deepcopy(opt).torch_optimizer is not opt.torch_optimizer
+
+
+def test_fused_auto_takes_torchs_fused_kernel_only_where_the_user_left_the_choice(keras):
+    init = _model(keras).get_weights()
+    runs = {}
+    for label, kwargs, fused in [("auto", {}, "auto"), ("kept", {}, False), ("foreach", {"foreach": True}, "auto")]:
+        model = _model(keras, init)
+        torch_opt = torch.optim.AdamW(model.parameters(), lr=0.01, **kwargs)
+        model.compile(optimizer=keras.optimizers.TorchOptimizer(torch_opt, fused=fused), loss="mse")
+        model.fit(X, Y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+        runs[label] = (torch_opt.param_groups[0]["fused"], _weights(model), model.optimizer.get_config())
+    assert runs["auto"][0] is True and runs["kept"][0] is None and runs["foreach"][0] is None
+    assert runs["auto"][2]["torch_config"]["fused"] is None  # the adapter's choice is not saved as the user's
+    # the same training up to float rounding
+    assert _max_diff(runs["auto"][1], runs["kept"][1]) < 1e-5
+    with pytest.raises(ValueError, match="fused"):
+        keras.optimizers.TorchOptimizer(torch.optim.AdamW, fused=True)
