@@ -7,6 +7,7 @@ from kerastorch import (activations, backend, callbacks, config, constraints, da
                         utils)
 from kerastorch import dtype_policies, random, tree
 from kerastorch import applications
+from kerastorch import distribution
 from kerastorch._core.scopes import device, name_scope, remat
 from kerastorch.graph import KerasTensor
 from kerastorch.initializers import Initializer
@@ -36,5 +37,5 @@ __getattr__ = _module_getattr(__name__)
 __all__ = ["DTypePolicy", "FloatDTypePolicy", "Initializer", "InputSpec", "KerasTensor", "Loss", "Metric", "Optimizer",
            "Regularizer", "Variable", "device", "dtype_policies", "name_scope", "random", "remat", "tree", "version",
            "Input", "Layer", "Model", "Sequential", "activations", "backend", "callbacks", "config", "constraints",
-           "datasets", "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops", "optimizers",
+           "datasets", "distribution", "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops", "optimizers",
            "preprocessing", "regularizers", "saving", "utils"]

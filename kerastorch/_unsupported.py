@@ -30,10 +30,11 @@ _TF_ONLY = "a TensorFlow-only feature of Keras"
 
 UNSUPPORTED: dict[str, Unsupported] = {
     # ---- top level
-    "keras.distribution": Unsupported(
-        f"Keras's DeviceMesh/LayoutMap sharding API is {_JAX_ONLY} (the torch backend of Keras has no "
-        "distribution_lib either)",
-        "torch.distributed with DistributedDataParallel or FSDP around the model"),
+    # ---- keras.distribution: DataParallel is provided (torch DDP); model sharding is not
+    **{f"keras.distribution.{name}": Unsupported(
+        f"Keras's variable/tensor sharding API (ModelParallel, LayoutMap, TensorLayout) is {_JAX_ONLY}",
+        "keras.distribution.DataParallel (DistributedDataParallel), or torch.distributed.fsdp around the model")
+       for name in ("ModelParallel", "LayoutMap", "TensorLayout", "distribute_tensor")},
     "keras.export": Unsupported(
         "ExportArchive writes TensorFlow SavedModel/TFLite artifacts, " + _TF_ONLY,
         "torch.export.export(model, (example_input,)) or model.save('model.keras')"),

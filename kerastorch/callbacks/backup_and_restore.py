@@ -9,7 +9,8 @@ backup folder and renamed into place, so a process killed mid-save leaves the
 previous checkpoint intact. When ``fit`` starts again with the same callback
 folder, the checkpoint is restored and training continues from the next epoch
 (the trainer reads ``model._initial_epoch``). The checkpoint is deleted when
-training ends normally, unless ``delete_checkpoint=False``.
+training ends normally, unless ``delete_checkpoint=False``. In a distributed run every process
+restores from the same file and only process 0 writes it.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import warnings
 import numpy as np
 import torch
 
+from kerastorch import distribution
 from kerastorch.callbacks.callback import Callback
 
 _CHECKPOINT = "checkpoint.pt"
@@ -85,7 +87,7 @@ class BackupAndRestore(Callback):
             self._save(epoch=epoch + 1, rng=self._rng_state())
 
     def on_train_end(self, logs=None):
-        if not self.delete_checkpoint:
+        if not self.delete_checkpoint or not distribution.is_chief():
             return
         for path in (self._path, self._prev_path):
             if os.path.exists(path):
@@ -120,6 +122,8 @@ class BackupAndRestore(Callback):
     def _save(self, epoch: int, rng) -> None:
         # local import: saving sits above callbacks; this callback writes checkpoint files through it
         from kerastorch.saving.file_utils import atomic_path
+        if not distribution.is_chief():
+            return  # distributed: every rank restores, rank 0 writes (the trainer waits at a barrier)
         model = self.model
         optimizer = getattr(model, "optimizer", None)
         state = {

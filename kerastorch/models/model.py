@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 import kerastorch.models.functional_config as functional_config
+from kerastorch import distribution
 from kerastorch._core import tree
 from kerastorch.graph.keras_tensor import KerasTensor
 from kerastorch.layers.layer import Layer, _zeros_for_shape
@@ -107,12 +108,14 @@ class Model(TrainingPolicies, Trainer, Layer):
     def save(self, filepath, overwrite: bool = True, include_optimizer: bool = True, **kwargs) -> None:
         """Save the whole model: ``.keras`` (Keras 3 zip) or ``.h5`` (legacy Keras 2 HDF5), atomically."""
         from kerastorch import saving  # local import: saving sits above models (it rebuilds them)
-        saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer, **kwargs)
+        # Distributed: rank 0 writes, every process waits until the file is complete.
+        distribution.write_on_chief(lambda: saving.save_model(self, filepath, overwrite=overwrite,
+                                                              include_optimizer=include_optimizer, **kwargs))
 
     def save_weights(self, filepath, overwrite: bool = True, **kwargs) -> None:
         """Save the weights: ``.weights.h5`` (Keras 3), ``.h5`` (legacy Keras 2) or ``.pt`` (state_dict)."""
         from kerastorch import saving  # local import: saving sits above models (it rebuilds them)
-        saving.save_weights(self, filepath, overwrite=overwrite, **kwargs)
+        distribution.write_on_chief(lambda: saving.save_weights(self, filepath, overwrite=overwrite, **kwargs))
 
     def load_weights(self, filepath, by_name: bool = False, skip_mismatch: bool = False, **kwargs) -> None:
         """Load weights from any Keras 2/3 HDF5 layout or a ``.pt`` state_dict (format read from the file)."""

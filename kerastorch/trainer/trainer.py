@@ -26,6 +26,11 @@ events, never branches in the loop; numerics policies are objects too: loss scal
 ``mixed_float16``, and the weight-decay default is set once at ``compile``.
 ``train_step`` / ``test_step`` / ``predict_step`` can be overridden the way Keras 3
 documents for its torch backend.
+
+Data parallelism (``torchrun``, ``keras.distribution.DataParallel``) is a handful of hooks,
+``dp = distributed.attach(model)``: ``dp.shard(data)``, ``dp.callback_list(callbacks)`` (rank-0
+callbacks), ``dp.global_logs(logs)`` (metrics of all processes), ``dp.fitting(model)`` (DDP
+around the training forward); in one process each returns its input (``distributed.py``).
 """
 from __future__ import annotations
 
@@ -42,7 +47,7 @@ from kerastorch import mixed_precision, optimizers
 from kerastorch._core import defaults
 from kerastorch.backend import config, tree
 from kerastorch.callbacks import Callback, CallbackList, History
-from kerastorch.trainer import arguments, compile_config
+from kerastorch.trainer import arguments, compile_config, distributed
 from kerastorch.trainer.compile_utils import CompileLoss, CompileMetrics, _flatten_targets
 from kerastorch.trainer.compiled_step import CompiledTrainStep
 from kerastorch.trainer.data import get_data_adapter, unpack_x_y_sample_weight
@@ -308,6 +313,7 @@ class Trainer:
         arguments.check_fit_arguments(batch_size, epochs, verbose, initial_epoch, steps_per_epoch, validation_steps,
                                       validation_batch_size, validation_freq)
         device = self._prepare_device()
+        dp = distributed.attach(self)  # one process: hooks that return their input
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = split_validation(x, y, sample_weight, validation_split,
                                                                       verbose=verbose != 0)
@@ -315,14 +321,21 @@ class Trainer:
         train_data = get_data_adapter(x, y, sample_weight, batch_size=batch_size, steps_per_epoch=steps_per_epoch,
                                       shuffle=shuffle, class_weight=class_weight, device=device,
                                       drop_remainder=drop_remainder, seed_generator=self._shuffle_generator)
+        train_data = dp.shard(train_data, "train")
         val_data = None
         if validation_data is not None:
             vx, vy, vsw = unpack_x_y_sample_weight(validation_data) \
                 if isinstance(validation_data, (tuple, list)) else (validation_data, None, None)
             val_data = get_data_adapter(vx, vy, vsw, batch_size=validation_batch_size or batch_size,
                                         steps_per_epoch=validation_steps, shuffle=False, device=device)
-        callbacks = self._callback_list(callbacks, verbose, epochs, train_data.num_batches, add_history=True)
+            val_data = dp.shard(val_data, "test")
+        callbacks = dp.callback_list(self._callback_list(callbacks, verbose, epochs, train_data.num_batches,
+                                                         add_history=True))
         self.stop_training = False
+        with dp.fitting(self):
+            return self._fit_loop(train_data, val_data, callbacks, dp, epochs, initial_epoch, validation_freq)
+
+    def _fit_loop(self, train_data, val_data, callbacks, dp, epochs, initial_epoch, validation_freq) -> "History":
         train_step = self._step_function("train")
         callbacks.on_train_begin()
         # BackupAndRestore (on_train_begin) sets the epoch to resume from.
@@ -340,9 +353,9 @@ class Trainer:
                     warnings.warn("The training data produced no batches this epoch (a generator that ran "
                                   "out of data?). Stopping training.", stacklevel=2)
                     break
-                epoch_logs = _to_python(logs)
+                epoch_logs = _to_python(dp.global_logs(self, logs))  # all processes' values
                 if val_data is not None and _should_validate(epoch, validation_freq):
-                    val_logs = self._evaluate_loop(val_data, callbacks)
+                    val_logs = self._evaluate_loop(val_data, callbacks, dp)
                     self.train()
                     epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
                 callbacks.on_epoch_end(epoch, epoch_logs)
@@ -382,13 +395,16 @@ class Trainer:
         arguments.check_steps("steps", steps)
         arguments.check_verbose(verbose)
         device = self._prepare_device()
+        dp = distributed.attach(self)
         data = get_data_adapter(x, y, sample_weight, batch_size=batch_size, steps_per_epoch=steps, shuffle=False,
                                 device=device)
-        callbacks = self._callback_list(callbacks, verbose, 1, data.num_batches)
-        logs = self._evaluate_loop(data, callbacks)
+        data = dp.shard(data, "test")
+        callbacks = dp.callback_list(self._callback_list(callbacks, verbose, 1, data.num_batches))
+        with dp.collectives():
+            logs = self._evaluate_loop(data, callbacks, dp)
         return _format_logs(logs, return_dict)
 
-    def _evaluate_loop(self, data, callbacks) -> dict:
+    def _evaluate_loop(self, data, callbacks, dp=distributed.SINGLE_PROCESS) -> dict:
         test_step = self._step_function("test")
         self.eval()
         self.reset_metrics()
@@ -396,7 +412,7 @@ class Trainer:
         logs = run_epoch(self, test_step, data.iter_epoch(), "test", callbacks)
         if logs is None:
             raise ValueError("The evaluation data produced no batches. Check `steps` and the data passed.")
-        result = _to_python(logs)
+        result = _to_python(dp.global_logs(self, logs))
         callbacks.on_test_end(result)
         return result
 
@@ -424,13 +440,15 @@ class Trainer:
         x = text_lists_as_arrays(x)  # a list of texts is one input, not an (x, y) pair
         if isinstance(x, (tuple, list)) and len(x) in (2, 3) and not _is_model_input_list(self, x):
             x = x[0]
+        dp = distributed.attach(self)
         data = get_data_adapter(x, None, None, batch_size=batch_size, steps_per_epoch=steps, shuffle=False,
                                 device=device)
-        callbacks = self._callback_list(callbacks, verbose, 1, data.num_batches)
+        data = dp.shard(data, "predict")
+        callbacks = dp.callback_list(self._callback_list(callbacks, verbose, 1, data.num_batches))
         predict_step = self._step_function("predict")
         self._set_eval_mode()
         callbacks.on_predict_begin()
-        outputs = run_epoch(self, predict_step, data.iter_epoch(), "predict", callbacks)
+        outputs = dp.gather_predictions(run_epoch(self, predict_step, data.iter_epoch(), "predict", callbacks))
         callbacks.on_predict_end()
         if not outputs:
             raise ValueError("The prediction data produced no batches.")

@@ -3,12 +3,19 @@ from __future__ import annotations
 
 import torch
 
-from kerastorch.trainer.data.base import (DataAdapter, apply_class_weight, to_device,
-                                                  pack_x_y_sample_weight, unpack_x_y_sample_weight)
+from kerastorch.trainer.data.base import (
+    DataAdapter,
+    apply_class_weight,
+    pack_x_y_sample_weight,
+    to_device,
+    unpack_x_y_sample_weight,
+)
 
 
 class TorchDataLoaderAdapter(DataAdapter):
     def __init__(self, data, batch_size=None, shuffle=False, steps=None, device=None, class_weight=None):
+        # A loader made here from a Dataset batches at fit's batch_size (the global batch when distributed).
+        self._made_from_dataset = not isinstance(data, torch.utils.data.DataLoader)
         if isinstance(data, torch.utils.data.DataLoader):
             self.loader = data
         else:
