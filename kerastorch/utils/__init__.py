@@ -10,6 +10,7 @@ from kerastorch.config.settings import (
     enable_interactive_logging,
     is_interactive_logging_enabled,
 )
+from kerastorch.utils import bounding_boxes
 from kerastorch.utils.config import Config
 from kerastorch.utils.data_structures import pack_x_y_sample_weight, split_dataset, unpack_x_y_sample_weight
 from kerastorch.utils.file_utils import extract_archive, get_file, hash_file, validate_file
@@ -27,6 +28,7 @@ __all__ = [
     "Config", "CustomObjectScope", "clear_session", "disable_interactive_logging", "enable_interactive_logging",
     "get_registered_name", "get_registered_object", "get_source_inputs", "is_interactive_logging_enabled",
     "is_keras_tensor", "pack_x_y_sample_weight", "split_dataset", "standardize_dtype", "unpack_x_y_sample_weight",
+    "bounding_boxes",
 ]
 
 # Keras 3 also exposes these in keras.utils; they live elsewhere and are imported on first use.

@@ -37,14 +37,17 @@ def _grid_sample(images: Tensor, t: Tensor, fill_mode: str, fill_value: float) -
     # coefficients, and the grid is one broadcast add of a per-column and a per-row part written
     # straight into (batch, H, W, 2): the per-pixel add/mul/div/stack passes this replaces cost
     # more than the sampling itself.
+    # The two small parts are computed in float64 and rounded once, so the only float32 rounding
+    # in the grid is the final add (the sampler un-normalizes it again, which amplifies errors).
     sx, sy = 2.0 / width, 2.0 / height
-    cols = torch.arange(width, dtype=images.dtype, device=images.device).view(1, width, 1)
-    rows = torch.arange(height, dtype=images.dtype, device=images.device).view(1, height, 1)
+    t = t.to(torch.float64)
+    cols = torch.arange(width, dtype=torch.float64, device=images.device).view(1, width, 1)
+    rows = torch.arange(height, dtype=torch.float64, device=images.device).view(1, height, 1)
     col_coefficients = torch.stack([t[:, 0] * sx, t[:, 3] * sy], dim=1).view(batch, 1, 2)
     row_coefficients = torch.stack([t[:, 1] * sx, t[:, 4] * sy], dim=1).view(batch, 1, 2)
     offsets = torch.stack([(2 * t[:, 2] + 1) / width - 1, (2 * t[:, 5] + 1) / height - 1], dim=1).view(batch, 1, 2)
-    col_part = (cols * col_coefficients).view(batch, 1, width, 2)
-    row_part = (rows * row_coefficients + offsets).view(batch, height, 1, 2)
+    col_part = (cols * col_coefficients).view(batch, 1, width, 2).to(images.dtype)
+    row_part = (rows * row_coefficients + offsets).view(batch, height, 1, 2).to(images.dtype)
     grid = col_part + row_part
     out = F.grid_sample(images, grid, mode="bilinear", padding_mode=_GRID_PADDING[fill_mode], align_corners=False)
     if fill_mode == "constant" and fill_value != 0:

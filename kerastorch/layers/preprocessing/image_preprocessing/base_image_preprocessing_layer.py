@@ -25,6 +25,7 @@ from kerastorch.layers.layer import Layer
 from kerastorch.ops.control import saturate_cast
 from kerastorch.ops.core import convert_to_tensor
 from kerastorch.random.seed_generator import torch_generator
+from kerastorch.utils.bounding_boxes import densify_bounding_boxes
 
 Tensor = torch.Tensor
 
@@ -138,11 +139,13 @@ class BaseImagePreprocessingLayer(Layer):
         raise NotImplementedError(f"{type(self).__name__} does not transform labels.")
 
     def transform_bounding_boxes(self, bounding_boxes: Any, transformation: Any, training: bool = True) -> Any:
-        # Keras's bounding-box converters are not ported yet; say so rather than return boxes
-        # that no longer match the transformed images.
-        raise NotImplementedError(f"{type(self).__name__}: bounding boxes are not supported by kerastorch's "
-                                  "image preprocessing layers yet. Pass only 'images', 'labels' and "
-                                  "'segmentation_masks'.")
+        # As in Keras: a layer that moves pixels but has no box rule must not return stale boxes.
+        raise NotImplementedError(f"{type(self).__name__} does not transform bounding boxes (Keras 3.15's layer "
+                                  "does not either). Pass only 'images', 'labels' and 'segmentation_masks'.")
+
+    def _height_width_of(self, transformation_shape: Any) -> tuple[int, int]:
+        h_axis, w_axis = self._axes()
+        return int(transformation_shape[h_axis]), int(transformation_shape[w_axis])
 
     def transform_segmentation_masks(self, segmentation_masks: Any, transformation: Any,
                                      training: bool = True) -> Tensor:
@@ -188,8 +191,15 @@ class BaseImagePreprocessingLayer(Layer):
                 raise ValueError("You passed an input with a 'bounding_boxes' key, but you didn't specify a "
                                  f"bounding box format. Pass a `bounding_box_format` argument to your "
                                  f"{type(self).__name__} layer, e.g. `bounding_box_format='xyxy'`.")
-            out["bounding_boxes"] = self.transform_bounding_boxes(data["bounding_boxes"], transformation,
-                                                                  training=training)
+            boxes = densify_bounding_boxes(data["bounding_boxes"], is_batched=batched)
+            if batched:
+                out["bounding_boxes"] = self.transform_bounding_boxes(boxes, transformation, training=training)
+            else:
+                # One image: boxes (num_boxes, 4) go through the batched rule as a batch of one.
+                single = {k: (v.unsqueeze(0) if k in ("boxes", "labels") else v) for k, v in boxes.items()}
+                single = self.transform_bounding_boxes(single, transformation, training=training)
+                out["bounding_boxes"] = {k: (v.squeeze(0) if k in ("boxes", "labels") else v)
+                                         for k, v in single.items()}
         if "labels" in data:
             out["labels"] = apply(self.transform_labels, data["labels"])
         if "segmentation_masks" in data:

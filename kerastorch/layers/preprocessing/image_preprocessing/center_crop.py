@@ -14,6 +14,7 @@ from kerastorch.layers.preprocessing.image_preprocessing.base_image_preprocessin
     as_images,
     compute_dtype_of,
 )
+from kerastorch.utils.bounding_boxes import clip_to_image_size, convert_format
 from kerastorch.utils.image_utils import smart_resize
 
 Tensor = torch.Tensor
@@ -32,6 +33,40 @@ class CenterCrop(BaseImagePreprocessingLayer):
 
     def transform_labels(self, labels: Any, transformation: Any, training: bool = True) -> Any:
         return labels
+
+    def transform_bounding_boxes(self, bounding_boxes: Any, transformation: Any, training: bool = True) -> Any:
+        height, width = self._height_width_of(transformation["input_shape"])
+        bounding_boxes = convert_format(bounding_boxes, source=self.bounding_box_format, target="xyxy",
+                                        height=height, width=width)
+        h_diff, w_diff = height - self.height, width - self.width
+        if h_diff >= 0 and w_diff >= 0:
+            h_start, w_start = int(h_diff / 2), int(w_diff / 2)
+            h_end, w_end = h_start + self.height, w_start + self.width
+            bounding_boxes = self._clip_window(bounding_boxes, h_start, w_start, h_end, w_end)
+        else:
+            # The aspect-ratio window that smart_resize crops, then scaled to the target size.
+            crop_height = max(min(height, int(float(width * self.height) / self.width)), 1)
+            crop_width = max(min(width, int(float(height * self.width) / self.height)), 1)
+            h_start, w_start = int(float(height - crop_height) / 2), int(float(width - crop_width) / 2)
+            bounding_boxes = self._clip_window(bounding_boxes, h_start, w_start, h_start + crop_height,
+                                               w_start + crop_width)
+            bounding_boxes = convert_format(bounding_boxes, source="xyxy", target="rel_xyxy", height=crop_height,
+                                            width=crop_width)
+            bounding_boxes = convert_format(bounding_boxes, source="rel_xyxy", target="xyxy", height=self.height,
+                                            width=self.width)
+        bounding_boxes = clip_to_image_size(bounding_boxes, height=self.height, width=self.width,
+                                            bounding_box_format="xyxy")
+        return convert_format(bounding_boxes, source="xyxy", target=self.bounding_box_format, height=self.height,
+                              width=self.width)
+
+    @staticmethod
+    def _clip_window(bounding_boxes: dict, h_start: int, w_start: int, h_end: int, w_end: int) -> dict:
+        boxes = bounding_boxes["boxes"]
+        bounding_boxes["boxes"] = torch.cat([torch.clamp(boxes[..., 0:1], w_start, w_end) - w_start,
+                                             torch.clamp(boxes[..., 1:2], h_start, h_end) - h_start,
+                                             torch.clamp(boxes[..., 2:3], w_start, w_end) - w_start,
+                                             torch.clamp(boxes[..., 3:4], h_start, h_end) - h_start], dim=-1)
+        return bounding_boxes
 
     def transform_segmentation_masks(self, segmentation_masks: Any, transformation: Any,
                                      training: bool = True) -> Tensor:

@@ -18,6 +18,7 @@ from kerastorch.layers.preprocessing.image_preprocessing.base_image_preprocessin
 )
 from kerastorch.ops import image as image_ops
 from kerastorch.random.seed_generator import SeedGenerator, make_default_seed
+from kerastorch.utils.bounding_boxes import convert_format
 
 Tensor = torch.Tensor
 
@@ -62,6 +63,23 @@ class RandomCrop(BaseImagePreprocessingLayer):
 
     def transform_labels(self, labels: Any, transformation: Any, training: bool = True) -> Any:
         return labels
+
+    def transform_bounding_boxes(self, bounding_boxes: Any, transformation: Any, training: bool = True) -> Any:
+        if not training:
+            return bounding_boxes
+        h_start, w_start = transformation
+        boxes = convert_format(bounding_boxes["boxes"], source=self.bounding_box_format, target="xyxy",
+                               height=self.height, width=self.width)
+        h_start = torch.as_tensor(h_start).to(device=boxes.device, dtype=boxes.dtype)
+        w_start = torch.as_tensor(w_start).to(device=boxes.device, dtype=boxes.dtype)
+        # Keras 3.15 subtracts the row offset from x and the column offset from y (and only floors
+        # at 0); kept as is so boxes match Keras's.
+        boxes = torch.stack([torch.clamp(boxes[..., 0] - h_start, min=0), torch.clamp(boxes[..., 1] - w_start, min=0),
+                             torch.clamp(boxes[..., 2] - h_start, min=0), torch.clamp(boxes[..., 3] - w_start, min=0)],
+                            dim=-1)
+        boxes = convert_format(boxes, source="xyxy", target=self.bounding_box_format, height=self.height,
+                               width=self.width)
+        return {"boxes": boxes, "labels": bounding_boxes["labels"]}
 
     def transform_segmentation_masks(self, segmentation_masks: Any, transformation: Any,
                                      training: bool = True) -> Tensor:

@@ -16,6 +16,7 @@ from kerastorch.layers.preprocessing.image_preprocessing.base_image_preprocessin
     uniform,
 )
 from kerastorch.random.seed_generator import SeedGenerator
+from kerastorch.utils.bounding_boxes import clip_to_image_size, convert_format
 
 Tensor = torch.Tensor
 
@@ -67,6 +68,28 @@ class RandomFlip(BaseImagePreprocessingLayer):
 
     def transform_labels(self, labels: Any, transformation: Any, training: bool = True) -> Any:
         return labels
+
+    def transform_bounding_boxes(self, bounding_boxes: Any, transformation: Any, training: bool = True) -> Any:
+        if not training or transformation is None:
+            return bounding_boxes
+        flips = as_images(transformation["flips"]).squeeze(-1)
+        height, width = self._height_width_of(transformation["input_shape"])
+        # Flipped in relative coordinates: x -> 1 - x (and y -> 1 - y), corners swapped.
+        bounding_boxes = convert_format(bounding_boxes, source=self.bounding_box_format, target="rel_xyxy",
+                                        height=height, width=width)
+        boxes = bounding_boxes["boxes"]
+        flips = flips.to(boxes.device)
+        x1, y1, x2, y2 = boxes[..., 0:1], boxes[..., 1:2], boxes[..., 2:3], boxes[..., 3:4]
+        if self.mode in (HORIZONTAL, HORIZONTAL_AND_VERTICAL):
+            boxes = torch.where(flips, torch.cat([1 - x2, y1, 1 - x1, y2], dim=-1), boxes)
+            x1, y1, x2, y2 = boxes[..., 0:1], boxes[..., 1:2], boxes[..., 2:3], boxes[..., 3:4]
+        if self.mode in (VERTICAL, HORIZONTAL_AND_VERTICAL):
+            boxes = torch.where(flips, torch.cat([x1, 1 - y2, x2, 1 - y1], dim=-1), boxes)
+        bounding_boxes["boxes"] = boxes
+        # Keras clips these relative boxes against the pixel size (a no-op for boxes inside the image).
+        bounding_boxes = clip_to_image_size(bounding_boxes, height=height, width=width, bounding_box_format="xyxy")
+        return convert_format(bounding_boxes, source="rel_xyxy", target=self.bounding_box_format, height=height,
+                              width=width)
 
     def transform_segmentation_masks(self, segmentation_masks: Any, transformation: Any,
                                      training: bool = True) -> Tensor:

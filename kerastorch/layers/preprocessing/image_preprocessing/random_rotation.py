@@ -16,6 +16,7 @@ from kerastorch.layers.preprocessing.image_preprocessing.base_image_preprocessin
     uniform,
 )
 from kerastorch.random.seed_generator import SeedGenerator
+from kerastorch.utils.bounding_boxes import affine_transform, clip_to_image_size, convert_format
 
 Tensor = torch.Tensor
 
@@ -45,6 +46,21 @@ class RandomRotation(BaseImagePreprocessingLayer):
 
     def transform_labels(self, labels: Any, transformation: Any, training: bool = True) -> Any:
         return labels
+
+    def transform_bounding_boxes(self, bounding_boxes: Any, transformation: Any, training: bool = True) -> Any:
+        if not training or transformation is None:
+            return bounding_boxes
+        height, width = transformation["image_height"], transformation["image_width"]
+        angle = as_images(transformation["angle"])
+        zeros = torch.zeros_like(angle)
+        # As Keras 3.15: the boxes are rotated as xyxy whatever `bounding_box_format` says, then the
+        # hull is clipped and converted from xyxy to the layer's format.
+        out = dict(bounding_boxes)
+        out["boxes"] = affine_transform(bounding_boxes["boxes"], angle=angle, translate_x=zeros, translate_y=zeros,
+                                        scale=torch.ones_like(angle), shear_x=zeros, shear_y=zeros, height=height,
+                                        width=width)
+        out = clip_to_image_size(out, height=height, width=width, bounding_box_format="xyxy")
+        return convert_format(out, source="xyxy", target=self.bounding_box_format, height=height, width=width)
 
     def get_random_transformation(self, data: Any, training: bool = True, seed: Any = None) -> Any:
         if not training:

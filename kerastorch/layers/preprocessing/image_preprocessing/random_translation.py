@@ -20,6 +20,7 @@ from kerastorch.layers.preprocessing.image_preprocessing.random_zoom import (
     factor_range,
 )
 from kerastorch.random.seed_generator import SeedGenerator
+from kerastorch.utils.bounding_boxes import clip_to_image_size, convert_format
 
 Tensor = torch.Tensor
 
@@ -62,6 +63,24 @@ class RandomTranslation(BaseImagePreprocessingLayer):
 
     def transform_labels(self, labels: Any, transformation: Any, training: bool = True) -> Any:
         return labels
+
+    def transform_bounding_boxes(self, bounding_boxes: Any, transformation: Any, training: bool = True) -> Any:
+        if not training or transformation is None:
+            return bounding_boxes
+        height, width = self._height_width_of(transformation["input_shape"])
+        bounding_boxes = convert_format(bounding_boxes, source=self.bounding_box_format, target="xyxy",
+                                        height=height, width=width)
+        boxes = bounding_boxes["boxes"]
+        translations = as_images(transformation["translations"]).to(device=boxes.device, dtype=boxes.dtype)
+        # The image matrix reads input (x - dx, y - dy), so boxes move by +(dx, dy).
+        dx, dy = translations[:, 0:1], translations[:, 1:2]
+        if boxes.ndim == 3:
+            dx, dy = dx.unsqueeze(-1), dy.unsqueeze(-1)
+        bounding_boxes["boxes"] = torch.cat([boxes[..., 0:1] - (-dx), boxes[..., 1:2] - (-dy),
+                                             boxes[..., 2:3] - (-dx), boxes[..., 3:4] - (-dy)], dim=-1)
+        bounding_boxes = clip_to_image_size(bounding_boxes, height=height, width=width, bounding_box_format="xyxy")
+        return convert_format(bounding_boxes, source="xyxy", target=self.bounding_box_format, height=height,
+                              width=width)
 
     def get_random_transformation(self, data: Any, training: bool = True, seed: Any = None) -> Any:
         if not training:

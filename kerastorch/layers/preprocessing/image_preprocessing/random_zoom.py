@@ -16,6 +16,7 @@ from kerastorch.layers.preprocessing.image_preprocessing.base_image_preprocessin
     uniform,
 )
 from kerastorch.random.seed_generator import SeedGenerator
+from kerastorch.utils.bounding_boxes import clip_to_image_size, convert_format
 
 Tensor = torch.Tensor
 
@@ -86,6 +87,35 @@ class RandomZoom(BaseImagePreprocessingLayer):
 
     def transform_labels(self, labels: Any, transformation: Any, training: bool = True) -> Any:
         return labels
+
+    def transform_bounding_boxes(self, bounding_boxes: Any, transformation: Any, training: bool = True) -> Any:
+        if not training or transformation is None:
+            return bounding_boxes
+        height, width = self._height_width_of(transformation["input_shape"])
+        bounding_boxes = convert_format(bounding_boxes, source=self.bounding_box_format, target="xyxy",
+                                        height=height, width=width)
+        boxes = bounding_boxes["boxes"]
+        zooms = torch.cat([as_images(transformation["width_zoom"]), as_images(transformation["height_zoom"])],
+                          dim=1).to(device=boxes.device, dtype=torch.float32)
+        m = self._get_zoom_matrix(zooms, height, width)
+        # The window of the input that the zoomed image shows: (0, 0) and (width, height) mapped.
+        w_start, h_start = m[:, 2:3], m[:, 5:6]
+        w_end = m[:, 0:1] * width + m[:, 1:2] * height + m[:, 2:3]
+        h_end = m[:, 3:4] * width + m[:, 4:5] * height + m[:, 5:6]
+        window_height, window_width = (h_end - h_start).unsqueeze(-1), (w_end - w_start).unsqueeze(-1)
+        if boxes.ndim == 3:
+            h_end, h_start, w_end, w_start = (v.unsqueeze(-1) for v in (h_end, h_start, w_end, w_start))
+        x1 = torch.clamp(boxes[..., 0:1], w_start, w_end) - w_start
+        y1 = torch.clamp(boxes[..., 1:2], h_start, h_end) - h_start
+        x2 = torch.clamp(boxes[..., 2:3], w_start, w_end) - w_start
+        y2 = torch.clamp(boxes[..., 3:4], h_start, h_end) - h_start
+        bounding_boxes["boxes"] = torch.cat([x1, y1, x2, y2], dim=-1)
+        bounding_boxes = convert_format(bounding_boxes, source="xyxy", target="rel_xyxy", height=window_height,
+                                        width=window_width)
+        bounding_boxes = clip_to_image_size(bounding_boxes, height=window_height, width=window_width,
+                                            bounding_box_format="rel_xyxy")
+        return convert_format(bounding_boxes, source="rel_xyxy", target=self.bounding_box_format, height=height,
+                              width=width)
 
     def get_random_transformation(self, data: Any, training: bool = True, seed: Any = None) -> Any:
         if not training:

@@ -17,6 +17,7 @@ from kerastorch.layers.preprocessing.image_preprocessing.base_image_preprocessin
 )
 from kerastorch.ops import image as image_ops
 from kerastorch.ops.control import saturate_cast
+from kerastorch.utils.bounding_boxes import clip_to_image_size, convert_format
 
 Tensor = torch.Tensor
 
@@ -59,6 +60,47 @@ class Resizing(BaseImagePreprocessingLayer):
 
     def transform_labels(self, labels: Any, transformation: Any = None, training: bool = True) -> Any:
         return labels
+
+    def transform_bounding_boxes(self, bounding_boxes: Any, transformation: Any = None, training: bool = True) -> Any:
+        input_height, input_width = transformation
+        boxes = as_images(bounding_boxes["boxes"])
+        # Padding boxes (all 0 or all -1) stay all-zero after resizing.
+        padding = torch.all(boxes == -1, dim=-1) | torch.all(boxes == 0, dim=-1)
+        bounding_boxes = convert_format(bounding_boxes, source=self.bounding_box_format, target="xyxy",
+                                        height=input_height, width=input_width)
+        bounding_boxes["boxes"] = self._transform_xyxy(bounding_boxes["boxes"], input_height, input_width)
+        bounding_boxes = clip_to_image_size(bounding_boxes, height=self.height, width=self.width)
+        boxes = bounding_boxes["boxes"]
+        bounding_boxes["boxes"] = torch.where(padding.to(boxes.device).unsqueeze(-1), torch.zeros_like(boxes), boxes)
+        return convert_format(bounding_boxes, source="xyxy", target=self.bounding_box_format, height=self.height,
+                              width=self.width)
+
+    def _transform_xyxy(self, boxes: Tensor, input_height: int, input_width: int) -> Tensor:
+        dtype, device = boxes.dtype, boxes.device
+        in_h = torch.tensor(float(input_height), dtype=dtype, device=device)
+        in_w = torch.tensor(float(input_width), dtype=dtype, device=device)
+        if self.pad_to_aspect_ratio:
+            scale = torch.minimum(self.height / in_h, self.width / in_w)
+            y_offset = torch.div(self.height - in_h * scale, 2, rounding_mode="floor")
+            x_offset = torch.div(self.width - in_w * scale, 2, rounding_mode="floor")
+            return torch.stack([boxes[..., 0] * scale + x_offset, boxes[..., 1] * scale + y_offset,
+                                boxes[..., 2] * scale + x_offset, boxes[..., 3] * scale + y_offset], dim=-1)
+        if self.crop_to_aspect_ratio:
+            source_ratio = in_w / in_h
+            wider = source_ratio > self.width / self.height
+            new_width = torch.where(wider, self.height * source_ratio, torch.tensor(float(self.width), dtype=dtype,
+                                                                                    device=device))
+            new_height = torch.where(wider, torch.tensor(float(self.height), dtype=dtype, device=device),
+                                     self.width / source_ratio)
+            scale_x, scale_y = new_width / in_w, new_height / in_h
+            crop_left = torch.div(new_width - self.width, 2, rounding_mode="floor")
+            crop_top = torch.div(new_height - self.height, 2, rounding_mode="floor")
+            return torch.stack([boxes[..., 0] * scale_x - crop_left, boxes[..., 1] * scale_y - crop_top,
+                                boxes[..., 2] * scale_x - crop_left, boxes[..., 3] * scale_y - crop_top], dim=-1)
+        height_ratio = torch.tensor(self.height / float(input_height), dtype=dtype, device=device)
+        width_ratio = torch.tensor(self.width / float(input_width), dtype=dtype, device=device)
+        return torch.stack([boxes[..., 0] * width_ratio, boxes[..., 1] * height_ratio, boxes[..., 2] * width_ratio,
+                            boxes[..., 3] * height_ratio], dim=-1)
 
     def get_random_transformation(self, data: Any, training: bool = True, seed: Any = None) -> Any:
         return self._height_width(self._images_of(data).shape)
