@@ -53,8 +53,25 @@ def fit_arrays() -> None:
     predicted = model.predict(x, batch_size=20, verbose=0)
     model.save(os.path.join(OUT, "final.keras"))
     reloaded = keras.models.load_model(os.path.join(OUT, "final.keras"))  # every rank: the file is complete
+
+    # EarlyStopping reads the global logs: it stops at the same epoch on every rank.
+    stopped = mlp()
+    stopped.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    early = stopped.fit(x, y, batch_size=16, epochs=6, verbose=0,
+                        callbacks=[keras.callbacks.EarlyStopping(monitor="loss", min_delta=10.0, patience=1)])
+
+    # A callback that stops training on rank 1 only, mid-epoch: every rank stops after the same batch.
+    class StopOnRankOne(keras.callbacks.Callback):
+        batches = 0
+
+        def on_train_batch_end(self, batch, logs=None):
+            StopOnRankOne.batches += 1
+            if RANK == 1 and batch == 2:
+                self.model.stop_training = True
+    stopped.fit(x, y, batch_size=16, epochs=2, verbose=0, callbacks=[StopOnRankOne()])
     dump(history=history.history, weights=weights(model), evaluate=evaluated, predict=predicted.tolist(),
-         reloaded=weights(reloaded))
+         reloaded=weights(reloaded), early_epochs=len(early.history["loss"]), stop_batches=StopOnRankOne.batches,
+         stopped_weights=weights(stopped))
 
 
 class Batches(keras.utils.PyDataset):

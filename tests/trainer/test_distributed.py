@@ -135,6 +135,11 @@ def test_two_processes_equal_one_process_on_the_same_global_batch(tmp_path):
     assert len(rows) == 1 + 3, rows
     # model.save then load_model on every rank: the file was complete when rank 1 read it
     assert_weights_close(r1["reloaded"], r0["weights"], atol=0)
+    # EarlyStopping decides the same on every rank (and as one process does)
+    assert r0["early_epochs"] == r1["early_epochs"] == single["early_epochs"] == 2
+    # stop_training set on rank 1 only, after its third batch: both ranks stopped there, in step
+    assert r0["stop_batches"] == r1["stop_batches"] == 3
+    assert_weights_close(r0["stopped_weights"], r1["stopped_weights"], atol=0)
 
 
 @pytest.mark.slow
