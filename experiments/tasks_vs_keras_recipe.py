@@ -46,10 +46,10 @@ RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "t
 def make_images(n: int, rng: np.random.Generator):
     """Three classes of 32x32 RGB images: a horizontal bar, a vertical bar, a filled square; random place,
     size, colour and heavy noise (a horizontal flip keeps every label)."""
-    x = rng.normal(90, 40, size=(n, 32, 32, 3))
+    x = rng.normal(90, 60, size=(n, 32, 32, 3))
     y = rng.integers(0, 3, size=n)
     for i in range(n):
-        colour = rng.uniform(80, 160, size=3)
+        colour = rng.uniform(50, 110, size=3)
         r, c = rng.integers(4, 24, size=2)
         length, width = rng.integers(10, 18), rng.integers(3, 5)
         if y[i] == 0:
@@ -91,7 +91,7 @@ def make_texts(n: int, rng: np.random.Generator):
 def load(name: str):
     """(x, y, kind, task) for a dataset."""
     if name == "image":
-        x, y = make_images(1200, np.random.default_rng(0))
+        x, y = make_images(900, np.random.default_rng(0))
         return x, y, "image", "classification"
     if name == "text":
         x, y = make_texts(2000, np.random.default_rng(0))

@@ -238,3 +238,20 @@ def test_fit_on_a_loaded_model(tmp_path):
     restored = keras.saving.load_model(path)
     history = tasks.fit(restored, x, y, epochs=2, verbose=0, **FAST)
     assert len(history.epoch) == 2 and "val_loss" in history.history
+
+
+@pytest.mark.slow
+def test_applications_backbone_with_a_weights_file(tmp_path, capsys):
+    source = keras.applications.MobileNetV2(include_top=False, weights=None, input_shape=(32, 32, 3), pooling="avg")
+    path = str(tmp_path / "mobilenet_v2_no_top.weights.h5")
+    source.save_weights(path)
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 255, size=(8, 32, 32, 3)).astype("uint8")
+    y = np.array([0, 1] * 4)
+    model = tasks.build(images, y, weights=path, augmentation=None, epochs=2, batch_size=4)
+    out = capsys.readouterr().out
+    assert "MobileNetV2, pretrained weights" in out and "[-1, 1]" in out and "2 stages" in out
+    backbone = next(l for l in model.layers if isinstance(l, keras.Model))
+    np.testing.assert_array_equal(backbone.get_weights()[0], source.get_weights()[0])
+    history = tasks.fit(model, images, y, verbose=0, early_stopping=False, lr_find_kwargs={"num_steps": 3})
+    assert history.epoch == [0, 1]
