@@ -1,4 +1,5 @@
 """Keras 3's image preprocessing and augmentation layers, one module per layer (as in Keras)."""
+from kerastorch.layers.preprocessing.image_preprocessing.aug_mix import AugMix
 from kerastorch.layers.preprocessing.image_preprocessing.auto_contrast import AutoContrast
 from kerastorch.layers.preprocessing.image_preprocessing.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
@@ -6,6 +7,7 @@ from kerastorch.layers.preprocessing.image_preprocessing.base_image_preprocessin
 from kerastorch.layers.preprocessing.image_preprocessing.center_crop import CenterCrop
 from kerastorch.layers.preprocessing.image_preprocessing.cut_mix import CutMix
 from kerastorch.layers.preprocessing.image_preprocessing.equalization import Equalization
+from kerastorch.layers.preprocessing.image_preprocessing.max_num_bounding_boxes import MaxNumBoundingBoxes
 from kerastorch.layers.preprocessing.image_preprocessing.mix_up import MixUp
 from kerastorch.layers.preprocessing.image_preprocessing.rand_augment import RandAugment
 from kerastorch.layers.preprocessing.image_preprocessing.random_brightness import RandomBrightness
@@ -32,7 +34,8 @@ from kerastorch.layers.preprocessing.image_preprocessing.resizing import Resizin
 from kerastorch.layers.preprocessing.image_preprocessing.solarization import Solarization
 
 __all__ = [
-    "AutoContrast", "BaseImagePreprocessingLayer", "CenterCrop", "CutMix", "Equalization", "MixUp", "RandAugment",
+    "AugMix", "AutoContrast", "BaseImagePreprocessingLayer", "CenterCrop", "CutMix", "Equalization", "MaxNumBoundingBoxes",
+    "MixUp", "RandAugment",
     "RandomBrightness", "RandomColorDegeneration", "RandomColorJitter", "RandomContrast", "RandomCrop",
     "RandomElasticTransform", "RandomErasing", "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue",
     "RandomInvert", "RandomPerspective", "RandomPosterization", "RandomRotation", "RandomSaturation",
