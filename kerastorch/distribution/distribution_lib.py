@@ -66,6 +66,8 @@ def list_devices(device_type: str | None = None) -> list[str]:
         return []
     if is_initialized():
         return [f"{kind}:{i}" for i in range(dist.get_world_size())]
+    if _launched_by_torchrun():  # before the group starts (DataParallel starts it): torchrun's count
+        return [f"{kind}:{i}" for i in range(int(os.environ["WORLD_SIZE"]))]
     if kind == "gpu":
         return [f"gpu:{i}" for i in range(torch.cuda.device_count())]
     return ["cpu:0"]

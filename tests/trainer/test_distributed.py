@@ -225,5 +225,5 @@ def test_keras3_data_parallel_example_runs_unchanged_on_two_processes(tmp_path):
         pytest.fail("the 2-process example hung")
     for p, (_stdout, stderr) in zip(procs, outs):
         assert p.returncode == 0, stderr[-3000:]
-    assert "replicas: 2" in outs[0][0] and "replicas: 2" in outs[1][0]
+    assert "replicas: 2 devices: ['cpu:0', 'cpu:1']" in outs[0][0] and "replicas: 2" in outs[1][0]
     assert "Epoch 1/" in outs[0][0] and "Epoch 1/" not in outs[1][0]  # the progress bar on rank 0 only
