@@ -4,7 +4,7 @@
 """
 from kerastorch import (activations, backend, callbacks, config, constraints, datasets, initializers, layers,
                         losses, metrics, mixed_precision, models, ops, optimizers, preprocessing, regularizers, saving,
-                        utils)
+                        utils, wrappers)
 from kerastorch import dtype_policies, random, tree
 from kerastorch import applications
 from kerastorch import distribution
@@ -38,4 +38,4 @@ __all__ = ["DTypePolicy", "FloatDTypePolicy", "Initializer", "InputSpec", "Keras
            "Regularizer", "Variable", "device", "dtype_policies", "name_scope", "random", "remat", "tree", "version",
            "Input", "Layer", "Model", "Sequential", "activations", "backend", "callbacks", "config", "constraints",
            "datasets", "distribution", "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops", "optimizers",
-           "preprocessing", "regularizers", "saving", "utils"]
+           "preprocessing", "regularizers", "saving", "utils", "wrappers"]

@@ -44,7 +44,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("trainer",),
     ("models",),
     ("saving",),
-    ("seq2seq", "applications"),  # applications: pretrained models built from layers/models/utils
+    ("seq2seq", "applications", "wrappers"),  # applications: pretrained models; wrappers: sklearn estimators
     ("tasks",),                   # keras.tasks: models built from the data (uses applications)
     ("<root>",),
 ]

@@ -19,7 +19,7 @@ from typing import Any, Callable, NamedTuple
 
 import torch
 
-from kerastorch._core import config, tree
+from kerastorch._core import config, naming, tree
 
 
 class KerasHistory(NamedTuple):
@@ -40,11 +40,28 @@ def set_torch_op_recorder(recorder: Callable) -> None:
 class KerasTensor:
     """A symbolic tensor: what a layer returns when called on ``keras.Input``."""
 
-    def __init__(self, shape, dtype="float32", name: str | None = None, keras_history=None):
+    def __init__(self, shape, dtype="float32", sparse: bool = False, ragged: bool = False,
+                 record_history: bool = True, name: str | None = None, **kwargs):
+        # Keras's ragged-tensor details (TensorFlow only): accepted and kept, as Keras keeps them.
+        ragged_rank = kwargs.pop("ragged_rank", None)
+        row_splits_dtype = kwargs.pop("row_splits_dtype", None)
+        if kwargs:
+            raise TypeError(f"KerasTensor() got unexpected keyword arguments: {', '.join(sorted(kwargs))}. "
+                            "It takes shape, dtype, sparse, ragged, record_history and name.")
+        if shape is None:
+            raise ValueError("KerasTensor needs a `shape`: a tuple of ints or None (unknown), e.g. (None, 3).")
         self.shape = tuple(None if d is None else int(d) for d in shape)
         self.dtype = standardize_dtype(dtype)
-        self.name = name
-        self._keras_history = keras_history
+        self.sparse = bool(sparse)
+        self.ragged = bool(ragged)
+        if self.sparse and self.ragged:
+            raise ValueError("KerasTensor cannot have `sparse=True` and `ragged=True` at the same time.")
+        self.ragged_rank = None if ragged_rank is None else int(ragged_rank)
+        self.row_splits_dtype = None if row_splits_dtype is None else standardize_dtype(row_splits_dtype)
+        # False: calls on this tensor record no graph node (shape inference only), as in Keras.
+        self.record_history = bool(record_history)
+        self.name = name or naming.auto_name("keras_tensor")
+        self._keras_history = None
         self._keras_mask = None
 
     @property

@@ -84,13 +84,21 @@ def symbolic_call(layer: Any, args: tuple, kwargs: dict) -> Any:
     """``layer(*args, **kwargs)`` where some arguments are KerasTensors: record a node, return its outputs."""
     flat = tree.flatten((list(args), kwargs))
     kts = [t for t in flat if type(t) is KerasTensor]
+    # A KerasTensor made with record_history=False asks for shapes only: no node, and outputs that
+    # record nothing either (Keras's rule).
+    record = all(t.record_history for t in kts)
     if not layer.built:
         _build_symbolically(layer, args)
     if any(t.dtype == "string" for t in kts) and hasattr(layer, "compute_output_spec"):
         # A text layer that knows its output without data (TextVectorization: before `adapt`, or while a loaded
         # model is rebuilt before its vocabulary arrives) says so; running it on stand-in text could fail.
         outputs = layer.compute_output_spec(*args, **kwargs)
-        Node(layer, tuple(args), dict(kwargs), outputs)
+        if record:
+            Node(layer, tuple(args), dict(kwargs), outputs)
+        else:
+            for t in tree.flatten(outputs):
+                if type(t) is KerasTensor:
+                    t.record_history = False
         return outputs
     # Strings are always probed twice: output dims that depend on the text (tokens per text) are unknown.
     has_unknown = any(d is None for t in kts for d in t.shape[1:]) or any(t.dtype == "string" for t in kts)
@@ -112,23 +120,23 @@ def symbolic_call(layer: Any, args: tuple, kwargs: dict) -> Any:
             shape = [None if a != b else a for a, b in zip(t.shape, out_flat[1][i].shape)]
         if shape and not batch_known:
             shape[0] = None
-        kt = KerasTensor(shape, t.dtype)
+        kt = KerasTensor(shape, t.dtype, record_history=record)
         mask = getattr(t, "_keras_mask", None)
         if mask is not None:
             kt._keras_mask = KerasTensor([None] + list(mask.shape[1:]), mask.dtype)
         return kt
 
     outputs = tree.pack_sequence_as(runs[0], [to_keras_tensor(i, t) for i, t in enumerate(out_flat[0])])
-    Node(layer, tuple(args), dict(kwargs), outputs)
+    if record:
+        Node(layer, tuple(args), dict(kwargs), outputs)
     return outputs
 
 
 def infer_output_shape(layer: Any, input_shape: Any) -> Any:
     """Output shape(s) of ``layer`` for ``input_shape`` (with ``None`` for unknown dims); records no node."""
     if isinstance(input_shape, (list, tuple)) and input_shape and isinstance(input_shape[0], (list, tuple)):
-        inputs = [KerasTensor(s) for s in input_shape]
+        inputs = [KerasTensor(s, record_history=False) for s in input_shape]
     else:
-        inputs = KerasTensor(input_shape)
+        inputs = KerasTensor(input_shape, record_history=False)
     outputs = symbolic_call(layer, (inputs,), {})
-    layer._inbound_nodes.pop()
     return tree.map_structure(lambda t: t.shape, outputs)

@@ -52,20 +52,51 @@ def _op_name(func) -> str:
 class InputLayer(Layer):
     """The layer behind ``keras.Input``: the entry point of a functional model."""
 
-    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
-                 input_tensor=None, name=None, **kwargs):
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, ragged=None, batch_shape=None,
+                 input_tensor=None, optional=False, name=None, **kwargs):
         batch_shape = kwargs.pop("batch_input_shape", batch_shape)
+        if kwargs.get("input_shape") is not None and shape is None:
+            shape = kwargs.pop("input_shape")
         kwargs.pop("input_shape", None)
-        kwargs.pop("ragged", None)
         super().__init__(name=name, dtype=dtype, **{k: v for k, v in kwargs.items() if k in ("trainable",)})
-        if batch_shape is None:
+        # Torch tensors here are dense: Keras's torch backend refuses sparse and ragged inputs the same way.
+        if sparse:
+            raise ValueError("`sparse=True` is not supported with the torch backend: pass dense tensors (Keras "
+                             "densifies sparse inputs with `sparse=False` on this backend too).")
+        if ragged:
+            raise ValueError("`ragged=True` is not supported with the torch backend (ragged tensors are "
+                             "TensorFlow's): pad the sequences (keras.utils.pad_sequences) and use masking.")
+        if input_tensor is not None:
+            if type(input_tensor) is not KerasTensor:
+                raise ValueError(f"Argument `input_tensor` must be a KerasTensor. Received invalid type: "
+                                 f"input_tensor={input_tensor!r} (of type {type(input_tensor)})")
+            if batch_size is not None and (not input_tensor.shape or input_tensor.shape[0] != batch_size):
+                raise ValueError("When providing the `input_tensor` argument, you cannot provide an "
+                                 "incompatible `batch_size` argument.")
+            if shape is not None and tuple(shape) != tuple(input_tensor.shape[1:]):
+                raise ValueError("When providing the `input_tensor` argument, you cannot provide an "
+                                 "incompatible `shape` argument.")
+            if batch_shape is not None and tuple(batch_shape) != tuple(input_tensor.shape):
+                raise ValueError("When providing the `input_tensor` argument, you cannot provide an "
+                                 "incompatible `batch_shape` argument.")
+            if dtype is not None and standardize_dtype(dtype) != input_tensor.dtype:
+                raise ValueError("When providing the `input_tensor` argument, you cannot provide an "
+                                 "incompatible `dtype` argument.")
+            batch_shape, dtype = input_tensor.shape, input_tensor.dtype
+        elif batch_shape is None:
             if shape is None:
                 raise ValueError("You must pass a `shape` argument to `keras.Input`, e.g. `keras.Input(shape=(784,))`.")
             if isinstance(shape, int):
                 shape = (shape,)
             batch_shape = (batch_size,) + tuple(shape)
+        elif shape is not None:
+            raise ValueError("You cannot pass both `shape` and `batch_shape` at the same time.")
         self.batch_shape = tuple(batch_shape)
         self._input_dtype = standardize_dtype(dtype)  # a torch dtype's name, or "string"
+        self.sparse = False
+        self.ragged = False
+        # An optional input accepts None in a functional model's call (the layers it feeds get None).
+        self.optional = bool(optional)
         self.built = True
         tensor = KerasTensor(self.batch_shape, self._input_dtype, name=self.name)
         Node(self, (), {}, tensor, is_input=True)
@@ -80,12 +111,34 @@ class InputLayer(Layer):
 
     def get_config(self):
         return {"batch_shape": list(self.batch_shape), "dtype": self._input_dtype, "sparse": False,
-                "name": self.name}
+                "ragged": False, "name": self.name, "optional": self.optional}
 
 
-def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None, tensor=None,
-          **kwargs) -> KerasTensor:
-    """A symbolic input of a functional model: ``keras.Input(shape=(784,))``."""
-    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, batch_shape=batch_shape, name=name,
-                       **kwargs)
+def Input(shape=None, batch_size=None, dtype=None, sparse=None, ragged=None, batch_shape=None, name=None,
+          tensor=None, optional=False) -> KerasTensor:
+    """A symbolic input of a functional model: ``keras.Input(shape=(784,))``.
+
+    Args:
+        shape: the shape of one sample, without the batch size (``None`` for a size that varies).
+        batch_size: an optional fixed batch size.
+        dtype: the data type the input expects (default ``keras.config.floatx()``; ``"string"``
+            for raw text fed to a ``TextVectorization``/``StringLookup`` inside the model).
+        sparse, ragged: not available on torch (a ``ValueError`` says so when set to True).
+        batch_shape: the full shape including the batch size, instead of ``shape``/``batch_size``.
+        name: the input layer's name (unique within a model; auto-named ``input_layer`` otherwise).
+        tensor: an existing tensor to wrap as this input.
+        optional: lets the model be called with ``None`` for this input; the layers it feeds
+            then receive ``None``.
+
+    Returns:
+        A ``KerasTensor`` to call layers on; pass it to ``keras.Model(inputs, outputs)``.
+
+    Example:
+
+    >>> x = keras.Input(shape=(32,))
+    >>> y = keras.layers.Dense(16, activation="softmax")(x)
+    >>> model = keras.Model(x, y)
+    """
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse, ragged=ragged,
+                       batch_shape=batch_shape, name=name, input_tensor=tensor, optional=optional)
     return layer.output_tensor

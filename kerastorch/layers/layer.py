@@ -84,18 +84,28 @@ class _CallSpec(NamedTuple):
     mask_mode: int            # 0: outputs carry no mask; 1: pass an input mask through compute_mask; 2: always
     activity_regularizer: Any
     last_dim: int | None      # the size the input's last axis must have (Dense), None: not checked
+    autocast: bool            # False: ``call`` runs outside torch.autocast, in the variables' dtype
 
 
 # ``nn.Module.__call__`` runs hooks and ``Module.compile()``'s compiled call, then ``forward``.
 _module_call = nn.Module.__call__
 # Attributes a call spec is made from: setting one makes the next call decide again.
-_CALL_SPEC_INPUTS = frozenset({"activity_regularizer", "supports_masking"})
+_CALL_SPEC_INPUTS = frozenset({"activity_regularizer", "supports_masking", "autocast"})
 
 
 class Layer(nn.Module, LayerGraphMixin):
     """Base class of every Keras layer (and of ``Model``)."""
 
-    def __init__(self, *, name: str | None = None, trainable: bool = True, dtype: Any = None, **kwargs):
+    def __new__(cls, *args, **kwargs):
+        instance = super().__new__(cls)
+        if cls.get_config is Layer.get_config:
+            # A layer class without its own get_config gets Keras's automatic config: the constructor's
+            # arguments (defaults filled in), kept only when they are plain JSON values.
+            instance.__dict__["_auto_config"] = _auto_config(cls, args, kwargs)
+        return instance
+
+    def __init__(self, *, activity_regularizer: Any = None, trainable: bool = True, dtype: Any = None,
+                 autocast: bool = True, name: str | None = None, **kwargs):
         nn.Module.__init__(self)
         unknown = set(kwargs) - _BASE_KWARGS
         if unknown:
@@ -118,7 +128,10 @@ class Layer(nn.Module, LayerGraphMixin):
         params = self._call_signature.parameters
         self._call_has_training = "training" in params
         self._call_has_mask = "mask" in params
-        self.activity_regularizer = kwargs.get("activity_regularizer")
+        # autocast=False keeps this layer's math in its variables' dtype under a mixed-precision policy
+        # (Keras: its variables are not cast to the compute dtype; here: torch.autocast is off in `call`).
+        self.autocast = bool(autocast)
+        self.activity_regularizer = activity_regularizer
         if self.activity_regularizer is not None:
             self.activity_regularizer = regularizers.get(self.activity_regularizer)
         batch_input_shape = kwargs.get("batch_input_shape")
@@ -226,7 +239,8 @@ class Layer(nn.Module, LayerGraphMixin):
             args = (inputs,) + args[1:]
         if not self.built:
             self._maybe_build(inputs)
-        has_training, has_mask, mask_mode, regularizer, last_dim = self._call_spec or self._make_call_spec()
+        has_training, has_mask, mask_mode, regularizer, last_dim, autocast = \
+            self._call_spec or self._make_call_spec()
         if last_dim is not None and (type(inputs) is not torch.Tensor or inputs.ndim < 2
                                      or inputs.shape[-1] != last_dim):
             self._check_input_compatibility(inputs)  # raises the Keras-style error where it applies
@@ -255,7 +269,10 @@ class Layer(nn.Module, LayerGraphMixin):
             input_mask = _collect_mask(inputs)
 
         try:
-            outputs = self.call(*args, **kwargs)
+            if autocast:
+                outputs = self.call(*args, **kwargs)
+            else:
+                outputs = _call_without_autocast(self, args, kwargs)
         except Exception as e:
             replacement = _with_call_context(e, self, inputs)
             if replacement is e:
@@ -283,7 +300,8 @@ class Layer(nn.Module, LayerGraphMixin):
             last_dim = built[-1]
         spec = _CallSpec(has_training=self._call_has_training, has_mask=self._call_has_mask,
                          mask_mode=2 if computes_mask else 1 if self.supports_masking else 0,
-                         activity_regularizer=self.activity_regularizer, last_dim=last_dim)
+                         activity_regularizer=self.activity_regularizer, last_dim=last_dim,
+                         autocast=self.autocast)
         if self.built:
             self._call_spec = spec
         return spec
@@ -487,8 +505,22 @@ class Layer(nn.Module, LayerGraphMixin):
 
     # ---------------------------------------------------------------- config
     def get_config(self) -> dict:
-        """The constructor arguments; ``from_config(get_config())`` rebuilds an equal layer."""
-        cfg = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype_policy_config()}
+        """The constructor arguments; ``from_config(get_config())`` rebuilds an equal layer.
+
+        A subclass that does not override this gets Keras's automatic config: the arguments its
+        constructor was called with (defaults filled in) when they are plain JSON values.
+        """
+        cfg = {"name": self.name}
+        auto = self.__dict__.get("_auto_config")
+        if auto is not None and type(self).get_config is Layer.get_config:
+            cfg.update(auto)
+            params = _init_parameters(type(self))
+            if "name" not in params and not any(p.kind is p.VAR_KEYWORD and p.name == "kwargs"
+                                                for p in params.values()):
+                del cfg["name"]  # the constructor could not take it back (Keras's rule)
+        cfg.update({"trainable": self.trainable, "dtype": self._dtype_policy_config()})
+        if self.activity_regularizer is not None:
+            cfg["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         if self._batch_input_shape is not None:
             cfg["batch_input_shape"] = list(self._batch_input_shape)
         return cfg
@@ -565,6 +597,62 @@ class Layer(nn.Module, LayerGraphMixin):
 
 
 # ------------------------------------------------------------------ helpers
+_INIT_PARAMETERS: dict[type, Any] = {}
+# The argument types an automatic config keeps (Keras's list): anything else could not round-trip through JSON.
+_AUTO_CONFIG_TYPES = (str, int, float, bool, type(None))
+
+
+def _init_parameters(cls: type):
+    params = _INIT_PARAMETERS.get(cls)
+    if params is None:
+        params = inspect.signature(cls.__init__).parameters
+        _INIT_PARAMETERS[cls] = params
+    return params
+
+
+def _auto_config(cls: type, args: tuple, kwargs: dict) -> dict | None:
+    """The constructor arguments of ``cls(*args, **kwargs)`` as a config, or None when they are not all
+    plain values (or do not bind to the constructor)."""
+    params = _init_parameters(cls)
+    try:
+        bound = inspect.Signature(list(params.values())).bind(None, *args, **kwargs)
+    except TypeError:
+        return None  # __init__ will raise the real error
+    bound.apply_defaults()
+    arguments = dict(bound.arguments)
+    names = list(params)
+    arguments.pop(names[0], None)  # self
+    for p in params.values():
+        if p.kind is p.VAR_KEYWORD:
+            arguments.update(arguments.pop(p.name, {}))
+        elif p.kind is p.VAR_POSITIONAL and arguments.pop(p.name, ()):
+            return None  # positional varargs have no names to store
+    arguments.pop("name", None)
+    if not all(isinstance(v, _AUTO_CONFIG_TYPES) for v in tree.flatten(arguments)):
+        return None
+    return arguments
+
+
+def _call_without_autocast(layer: Layer, args: tuple, kwargs: dict) -> Any:
+    """``layer.call`` for ``autocast=False``: outside torch.autocast, lower-precision float inputs
+    raised to the layer's variable dtype (as Keras's ops promote float16 x float32 to float32)."""
+    first = next((t for t in tree.flatten((list(args), kwargs)) if isinstance(t, torch.Tensor)), None)
+    device_type = first.device.type if first is not None else "cpu"
+    if not torch.is_autocast_enabled(device_type):
+        return layer.call(*args, **kwargs)
+    dtype = config.to_torch_dtype(layer._variable_dtype())
+
+    def promote(t: Any) -> Any:
+        if isinstance(t, torch.Tensor) and t.is_floating_point() and t.dtype != dtype \
+                and torch.finfo(t.dtype).bits < torch.finfo(dtype).bits:
+            return t.to(dtype)
+        return t
+
+    args, kwargs = tree.map_structure(promote, (list(args), kwargs))
+    with torch.autocast(device_type, enabled=False):
+        return layer.call(*args, **kwargs)
+
+
 def _plain_module_slots(module: nn.Module) -> list[tuple[nn.Module, str]]:
     slots = []
     for mod_name, mod in module.named_modules():

@@ -2,7 +2,8 @@
 
 Sequential and functional models are rebuilt layer by layer (each layer cloned from its
 config, or by ``clone_function``), replaying the functional graph's nodes on new inputs;
-a subclassed model is rebuilt from its ``get_config``.
+a subclassed model is rebuilt from its ``get_config``. A compiled Sequential or functional
+model's clone is compiled from the same compile config, as in Keras 3.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from kerastorch._core import tree
 from kerastorch.graph.keras_tensor import KerasTensor
 from kerastorch.layers.input_layer import Input, InputLayer, TorchOpLayer
 from kerastorch.layers.layer import Layer
+from kerastorch.layers.serialization import serialize_keras_object
 from kerastorch.models.functional import Functional
 from kerastorch.models.model import Model
 from kerastorch.models.sequential import Sequential
@@ -39,9 +41,9 @@ def clone_model(model: Model, input_tensors=None, clone_function: Callable | Non
             new.add(InputLayer(batch_shape=src.batch_shape, dtype=src.dtype, name=src.name))
         for layer in layers:
             new.add(layer)
-        return new
+        return _copy_compile(model, new)
     if isinstance(model, Functional):
-        return _clone_functional(model, input_tensors, clone_function, call_function)
+        return _copy_compile(model, _clone_functional(model, input_tensors, clone_function, call_function))
     if not hasattr(model, "get_config"):
         raise ValueError(f"clone_model expects a Keras model; received {type(model).__name__}.")
     try:
@@ -49,6 +51,14 @@ def clone_model(model: Model, input_tensors=None, clone_function: Callable | Non
     except (TypeError, NotImplementedError) as e:
         raise type(e)(f"Cannot clone the subclassed model {type(model).__name__}: its from_config/get_config "
                       f"cannot rebuild it ({e}). Implement get_config() and from_config().") from e
+
+
+def _copy_compile(model: Model, new: Model) -> Model:
+    """A compiled Sequential/functional model's clone is compiled the same way (Keras 3 does this)."""
+    if getattr(model, "compiled", False):
+        # Serialized first, so the clone gets its own optimizer and metric objects (fresh state).
+        new.compile_from_config(serialize_keras_object(model.get_compile_config()))
+    return new
 
 
 def _clone_functional(model: Functional, input_tensors, clone_function, call_function) -> Functional:

@@ -110,7 +110,12 @@ class Functional(Model):
         # String inputs stay Python/numpy text: the model's string layer (TextVectorization...) turns them into ints.
         flat = [x if kt.dtype == "string" else numeric_leaves_to_tensors(x) for kt, x in zip(self.inputs, flat)]
         for i, (kt, x) in enumerate(zip(self.inputs, flat)):
-            if kt.dtype != "string":
+            if x is None:
+                # `keras.Input(optional=True)`: None goes through to the layers it feeds, as in Keras.
+                if not getattr(kt._keras_history.layer, "optional", False):
+                    raise ValueError(f"The input '{kt.name}' is not optional, but None was passed. Please provide "
+                                     "a valid tensor (or build it with `keras.Input(..., optional=True)`).")
+            elif kt.dtype != "string":
                 _check_input(self, i, kt, x)
         return flat
 

@@ -105,30 +105,35 @@ class Model(TrainingPolicies, Trainer, Layer):
                 reset()
 
     # -------------------------------------------------------------- saving
-    def save(self, filepath, overwrite: bool = True, include_optimizer: bool = True, **kwargs) -> None:
-        """Save the whole model: ``.keras`` (Keras 3 zip) or ``.h5`` (legacy Keras 2 HDF5), atomically."""
+    def save(self, filepath, overwrite: bool = True, zipped: bool | None = None, **kwargs) -> None:
+        """Save the whole model: ``.keras`` (Keras 3 zip; a folder with ``zipped=False``) or ``.h5`` (legacy
+        Keras 2 HDF5), atomically. ``include_optimizer=False`` leaves the optimizer state out."""
         from kerastorch import saving  # local import: saving sits above models (it rebuilds them)
         # Distributed: rank 0 writes, every process waits until the file is complete.
-        distribution.write_on_chief(lambda: saving.save_model(self, filepath, overwrite=overwrite,
-                                                              include_optimizer=include_optimizer, **kwargs))
+        distribution.write_on_chief(lambda: saving.save_model(self, filepath, overwrite=overwrite, zipped=zipped,
+                                                              **kwargs))
 
-    def save_weights(self, filepath, overwrite: bool = True, **kwargs) -> None:
-        """Save the weights: ``.weights.h5`` (Keras 3), ``.h5`` (legacy Keras 2) or ``.pt`` (state_dict)."""
+    def save_weights(self, filepath, overwrite: bool = True, max_shard_size: float | None = None) -> None:
+        """Save the weights: ``.weights.h5`` (Keras 3), ``.h5`` (legacy Keras 2) or ``.pt`` (state_dict);
+        with ``max_shard_size`` (GB), Keras 3 sharded files under a ``.weights.json`` index."""
         from kerastorch import saving  # local import: saving sits above models (it rebuilds them)
-        distribution.write_on_chief(lambda: saving.save_weights(self, filepath, overwrite=overwrite, **kwargs))
+        distribution.write_on_chief(lambda: saving.save_weights(self, filepath, overwrite=overwrite,
+                                                                max_shard_size=max_shard_size))
 
-    def load_weights(self, filepath, by_name: bool = False, skip_mismatch: bool = False, **kwargs) -> None:
-        """Load weights from any Keras 2/3 HDF5 layout or a ``.pt`` state_dict (format read from the file)."""
+    def load_weights(self, filepath, skip_mismatch: bool = False, **kwargs) -> None:
+        """Load weights from any Keras 2/3 HDF5 layout, a sharded ``.weights.json`` or a ``.pt`` state_dict
+        (format read from the file). ``by_name=True`` (keyword) matches layers by name."""
         from kerastorch import saving  # local import: saving sits above models (it rebuilds them)
-        saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch, **kwargs)
+        saving.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
     def to_json(self, **kwargs) -> str:
         from kerastorch import saving  # local import: saving sits above models (it rebuilds them)
         return saving.model_to_json(self, **kwargs)
 
     def get_config(self) -> dict:
+        # Keras's Layer.get_config (a model has no input-shape keys of its own).
         cfg = Layer.get_config(self)
-        return {"name": cfg["name"], "trainable": cfg["trainable"]}
+        return {k: v for k, v in cfg.items() if k in ("name", "trainable", "dtype", "activity_regularizer")}
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):

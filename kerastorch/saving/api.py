@@ -17,9 +17,12 @@ place (``saving.atomic``), so an interrupted save never leaves a half-written fi
 """
 from __future__ import annotations
 
+import io
 import json
 import os
+import tempfile
 import warnings
+import zipfile
 
 import h5py
 
@@ -28,7 +31,7 @@ from kerastorch.layers.serialization import load_context
 from kerastorch.models.functional_config import model_config, model_from_config
 from kerastorch.saving import config_dialects, file_utils, optimizer_state
 from kerastorch.saving.file_utils import FileFormatError
-from kerastorch.saving.formats import keras_v3, keras_v3_assets, legacy_h5, torch_state
+from kerastorch.saving.formats import keras_v3, keras_v3_assets, legacy_h5, sharded, torch_state
 
 _KERAS_VERSION = "3.0.0"  # the file-format generation kerastorch writes (Keras 3 semantics)
 
@@ -41,9 +44,25 @@ def _check_overwrite(path: str, overwrite: bool) -> bool:
 
 
 # --------------------------------------------------------------------- saving
-def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool = True, **kwargs) -> None:
-    """``model.save(filepath)``: ``.keras`` (Keras 3 archive) or ``.h5``/``.hdf5`` (legacy tf-keras layout)."""
+def save_model(model, filepath, overwrite: bool = True, zipped: bool | None = None, **kwargs) -> None:
+    """``model.save(filepath)``: ``.keras`` (Keras 3 archive) or ``.h5``/``.hdf5`` (legacy tf-keras layout).
+
+    ``zipped=False`` writes the archive's members (``config.json``, ``metadata.json``,
+    ``model.weights.h5``, ``assets/``) into the folder ``filepath`` instead, as Keras does;
+    ``load_model`` reads such a folder. ``include_optimizer`` (default True) is a keyword.
+    """
     path = os.fspath(filepath)
+    include_optimizer = kwargs.pop("include_optimizer", True)
+    if zipped is False:
+        if path.lower().endswith(".keras"):
+            raise ValueError("When using `zipped=False`, the `filepath` argument should not end in `.keras` (it "
+                             f"names a folder). Received: filepath={path}")
+        if os.path.exists(path) and not os.path.isdir(path):
+            raise ValueError(f"`zipped=False` saves into a folder, but {path!r} is a file.")
+        if os.path.isdir(path) and os.listdir(path) and not _check_overwrite(path, overwrite):
+            return
+        _save_keras_dir(model, path, include_optimizer)
+        return
     if kwargs.get("save_format") not in (None, "keras", "h5", "tf"):
         raise ValueError(f"Unknown save_format {kwargs['save_format']!r}; use a '.keras' or '.h5' path.")
     lower = path.lower()
@@ -68,6 +87,22 @@ def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool 
                      "`model.save_weights('x.weights.h5')` or `model.save_weights('x.pt')`.")
 
 
+def _save_keras_dir(model, path: str, include_optimizer: bool) -> None:
+    """The members of a ``.keras`` archive, written into the folder ``path`` (Keras's ``zipped=False``)."""
+    config = model_config(model)
+    compile_config = config_dialects.compile_config(model) if include_optimizer else None
+    if compile_config is not None:
+        config["compile_config"] = compile_config
+    buffer = io.BytesIO()
+    keras_v3.write_archive(buffer, model, config, _KERAS_VERSION, include_optimizer=include_optimizer)
+    os.makedirs(path, exist_ok=True)
+    with zipfile.ZipFile(buffer) as zf:
+        for name in zf.namelist():
+            target = os.path.join(path, *name.split("/"))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            file_utils.atomic_write_bytes(target, zf.read(name))
+
+
 def _save_legacy_model(model, path: str, include_optimizer: bool) -> None:
     text, semantics = config_dialects.keras2_model_config(model)
     with file_utils.atomic_path(path) as tmp:
@@ -87,10 +122,24 @@ def _save_legacy_model(model, path: str, include_optimizer: bool) -> None:
                 legacy_h5.write_optimizer_weights(f, getattr(model, "optimizer", None), model)
 
 
-def save_weights(model, filepath, overwrite: bool = True, **kwargs) -> None:
-    """``model.save_weights``: ``.weights.h5`` (Keras 3), ``.h5``/``.hdf5`` (legacy), ``.pt``/``.pth`` (torch)."""
+def save_weights(model, filepath, overwrite: bool = True, max_shard_size: float | None = None, **kwargs) -> None:
+    """``model.save_weights``: ``.weights.h5`` (Keras 3), ``.h5``/``.hdf5`` (legacy), ``.pt``/``.pth`` (torch).
+
+    With ``max_shard_size`` (GB) the Keras 3 weights are split as Keras splits them: an index
+    ``x.weights.json`` next to ``x_00000.weights.h5``, ``x_00001.weights.h5``...
+    """
     path = os.fspath(filepath)
     lower = path.lower()
+    if max_shard_size is not None:
+        if not lower.endswith(("weights.h5", "weights.json")):
+            raise ValueError("The filename must end in `.weights.json` when `max_shard_size` is specified. "
+                             f"Received: filepath={path}")
+        if _check_overwrite(path, overwrite):
+            sharded.save_sharded(model, path, max_shard_size)
+        return
+    if lower.endswith(".json"):
+        raise ValueError(f"{path!r}: a `.weights.json` index is written only for sharded weights; pass "
+                         "`max_shard_size=` (GB per shard), or save to a `.weights.h5` path.")
     if not _check_overwrite(path, overwrite):
         return
     if lower.endswith(".weights.h5"):
@@ -153,8 +202,10 @@ def detect(path: str, safe_mode: bool | None = None) -> str:
 
 # --------------------------------------------------------------------- loading
 def load_model(filepath, custom_objects: dict | None = None, compile: bool = True, safe_mode: bool = True):
-    """A model from a ``.keras`` archive or a legacy ``.h5`` full-model file (detected from the content)."""
+    """A model from a ``.keras`` archive, a folder saved with ``zipped=False``, or a legacy ``.h5`` file."""
     path = os.fspath(filepath)
+    if os.path.isdir(path) and os.path.isfile(os.path.join(path, keras_v3.CONFIG_FILENAME)):
+        return _load_keras_dir(path, custom_objects, compile, safe_mode)
     kind = detect(path, safe_mode)
     if kind == "keras":
         return _load_keras_archive(path, custom_objects, compile, safe_mode)
@@ -233,6 +284,26 @@ def _restore_legacy_optimizer(model, names: list, arrays: list, label: str) -> N
                       "fresh.", stacklevel=3)
 
 
+def _load_keras_dir(path: str, custom_objects, compile: bool, safe_mode: bool):
+    """A ``zipped=False`` folder: its members zipped (stored, in a temporary file) and read as an archive,
+    so a folder goes through the same checks as a ``.keras`` file."""
+    members = []
+    for root, dirs, files in os.walk(path):
+        dirs.sort()
+        for name in sorted(files):
+            full = os.path.join(root, name)
+            rel = os.path.relpath(full, path).replace(os.sep, "/")
+            if rel in (keras_v3.CONFIG_FILENAME, keras_v3.METADATA_FILENAME, keras_v3.WEIGHTS_FILENAME) \
+                    or rel.startswith("assets/"):
+                members.append((full, rel))
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = os.path.join(tmp, os.path.basename(os.path.normpath(path)) + ".keras")
+        with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as zf:
+            for full, rel in members:
+                zf.write(full, rel)
+        return _load_keras_archive(archive, custom_objects, compile, safe_mode)
+
+
 def _load_keras_archive(path: str, custom_objects, compile: bool, safe_mode: bool):
     config, weights = keras_v3.read_archive(path)
     if not isinstance(config, dict):
@@ -255,11 +326,24 @@ def _load_keras_archive(path: str, custom_objects, compile: bool, safe_mode: boo
     return model
 
 
-def load_weights(model, filepath, by_name: bool = False, skip_mismatch: bool = False, **kwargs) -> None:
-    """``model.load_weights``: any supported format, detected from the file's content."""
+def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None:
+    """``model.load_weights``: any supported format, detected from the file's content.
+
+    Keyword extras, as Keras: ``by_name=True`` matches layers by name (legacy ``.h5``; here every
+    format); ``safe_mode=False`` lets HDF5 external links through. A sharded ``.weights.json``
+    index loads its shards.
+    """
     path = os.fspath(filepath)
+    by_name = bool(kwargs.pop("by_name", False))
     # safe_mode=False lets HDF5 external links / virtual datasets through (see hdf5_safety).
     safe_mode = kwargs.pop("safe_mode", None)
+    if kwargs:
+        raise ValueError(f"Invalid keyword arguments for load_weights: {kwargs}. Accepted: skip_mismatch, by_name, "
+                         "safe_mode.")
+    if sharded.is_sharded_index(path):
+        merged = sharded.merge_shards(path, safe_mode)
+        _load_h5_weights(model, merged, path, len(merged), by_name, skip_mismatch, safe_mode)
+        return
     kind = detect(path, safe_mode)
     if kind == "torch":
         torch_state.load_state_dict(model, path, by_name, skip_mismatch)

@@ -17,4 +17,6 @@ class ActivityRegularization(Layer):
         return inputs
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "l1": self.l1, "l2": self.l2}
+        config = super().get_config()
+        config.pop("activity_regularizer", None)  # rebuilt from l1/l2, as Keras's config leaves it out
+        return {**config, "l1": self.l1, "l2": self.l2}
