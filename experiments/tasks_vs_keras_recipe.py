@@ -200,6 +200,8 @@ def main():
     parser.add_argument("--datasets", nargs="+",
                         default=["digits", "wine", "breast_cancer", "diabetes", "image", "text"])
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--update", action="store_true",
+                        help="replace only these datasets' rows in the existing results table")
     args = parser.parse_args()
     lines = ["| dataset | metric (test) | keras.tasks default | Keras recipe | verdict | time tasks / recipe (s) "
              "| epochs run tasks (of E) / recipe | lr_find steps |",
@@ -215,6 +217,12 @@ def main():
             f"{np.mean([r['t_recipe'] for r in rows]):.1f} | "
             f"{np.mean([r['epochs_run'] for r in rows]):.0f} / {rows[0]['recipe_epochs']} | "
             f"{np.mean([r['finder_steps'] for r in rows]):.0f} |")
+    if args.update and os.path.exists(RESULTS):
+        fresh = {line.split("|")[1].strip(): line for line in lines[2:]}
+        with open(RESULTS) as f:
+            old = [line.rstrip("\n") for line in f if line.startswith("| ") and not line.startswith("| dataset")]
+        kept = [fresh.pop(line.split("|")[1].strip(), line) for line in old]
+        lines = lines[:2] + kept + list(fresh.values())
     table = "\n".join(lines)
     print(table)
     if not args.no_write:
