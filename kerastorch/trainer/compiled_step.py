@@ -56,7 +56,11 @@ class CompiledTrainStep:
         # `recompile_limit` (8) graphs; each model gets its own copy of `_step`'s code so that
         # creating many models in one process (a search, a notebook) never silently runs eagerly.
         step = types.FunctionType(CompiledTrainStep._step.__code__.replace(), globals(), "_step")
-        self._compiled = torch.compile(types.MethodType(step, self))
+        # dynamic=False: shapes stay static, as the module docstring promises. Otherwise dynamo's
+        # "automatic dynamic" makes a dimension symbolic once it has seen two sizes for it, which
+        # happens across models (the layers' code is shared): a second model with other widths
+        # then fails in dropout under the grad transform and trains eagerly.
+        self._compiled = torch.compile(types.MethodType(step, self), dynamic=False)
         self._eager = model.train_step
         self._warm = False
         self._failed = False
