@@ -237,9 +237,19 @@ def set_stages(model, stages: list[str]) -> Any:
     classifier, when present) is its own group. Names of layers absent from the model
     (e.g. the top when ``include_top=False``) are dropped.
     """
-    names = {layer.name for layer in model.layers}
+    names = set(_nested_names(model))
     model._application_stages = [s for s in stages if s in names]
     return model
+
+
+def _nested_names(model) -> list[str]:
+    """Names of the model's layers and of the layers of nested models (ConvNeXt's downsampling blocks)."""
+    names = []
+    for layer in model.layers:
+        names.append(layer.name)
+        if getattr(layer, "layers", None):
+            names.extend(_nested_names(layer))
+    return names
 
 
 def set_stages_after(model, boundaries: list[str]) -> Any:
