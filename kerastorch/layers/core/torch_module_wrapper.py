@@ -183,7 +183,7 @@ def _should_wrap_attribute(owner: Layer, name: str, value: Any) -> bool:
 
 class _HookState(threading.local):
     def __init__(self) -> None:
-        self.pending: list[tuple] = []  # (the probe args passed on, original args, original kwargs)
+        self.pending: list[tuple] = []  # (the probe args passed on, the original args)
 
 
 _PENDING = _HookState()
@@ -201,7 +201,12 @@ def _install() -> None:
 
 def _remove() -> None:
     while _HANDLES:
-        _HANDLES.pop().remove()
+        handle = _HANDLES.pop()
+        handle.remove()
+        # torch's handle leaves the id in the with-kwargs table, which makes torch.compile warn about global
+        # hooks that are gone
+        nn.modules.module._global_forward_hooks_with_kwargs.pop(handle.id, None)
+        nn.modules.module._global_forward_hooks_always_called.pop(handle.id, None)
     _layer_module._PLAIN_MODULES.hooks_active = False
 
 
@@ -222,28 +227,18 @@ def _pre_hook(module: nn.Module, args: tuple):
 
 
 def _post_hook(module: nn.Module, args: tuple, *rest: Any):
-    # torch calls it as (module, args, kwargs, output) after a forward, and as (module, args, result) when the
+    # torch calls it as (module, args, kwargs, output) after the forward, and as (module, args, result) when the
     # forward raised (always_call): then only the pending entry and the grad mode are restored.
     if isinstance(module, Layer):
         return None
     pending = _PENDING.pending
-    ours = bool(pending) and pending[-1][0] is args
-    if len(rest) != 2:
-        if ours:
-            pending.pop()
-            torch.set_grad_enabled(_GRAD_MODES.pop())
-        return None
-    kwargs = rest[0]
-    if not ours:
-        if any_keras_tensor((), kwargs):
-            raise TypeError(
-                f"The torch module {type(module).__name__} was called with a KerasTensor as a keyword argument, "
-                "which kerastorch cannot intercept. Pass KerasTensors positionally, or wrap the module "
-                "explicitly: `keras.layers.TorchModuleWrapper(module)(..., name=keras_tensor)`.")
+    if not pending or pending[-1][0] is not args:
         return None
     _, original = pending.pop()
     torch.set_grad_enabled(_GRAD_MODES.pop())
-    return symbolic_call(wrap_module(module), original, kwargs)
+    if len(rest) != 2:
+        return None
+    return symbolic_call(wrap_module(module), original, rest[0])
 
 
 def _prepare_wrap(owner: Layer, name: str, value: Any) -> Any:

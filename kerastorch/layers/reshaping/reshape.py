@@ -48,7 +48,7 @@ class Reshape(Layer):
 
     def _resolve(self, input_shape) -> tuple:
         size = math.prod(input_shape[1:])
-        known = math.prod(d for d in self.target_shape if d != -1)
+        known = math.prod([d for d in self.target_shape if d != -1])  # a list: torch.compile traces no generators
         if -1 in self.target_shape:
             if known == 0 or size % known != 0:
                 raise ValueError(self._mismatch(input_shape))

@@ -129,7 +129,18 @@ def test_global_hooks_are_off_once_the_model_runs(keras):
     model = keras.Model(inp, nn.Linear(3, 2)(inp))
     model(torch.ones(1, 3))
     assert not layer_module._PLAIN_MODULES.hooks_active
-    assert not torch.nn.modules.module._global_forward_pre_hooks
+    assert not torch.nn.modules.module._has_any_global_hook()  # torch.compile would warn about stale ones
+
+
+def test_keyword_arguments_of_a_module_call_are_recorded(keras):
+    mha = nn.MultiheadAttention(4, 2, batch_first=True)
+    inp = keras.Input((3, 4))
+    out, weights = mha(inp, inp, inp, average_attn_weights=False)
+    assert weights.shape == (None, 2, 3, 3)  # per head: the keyword reached the module
+    model = keras.Model(inp, [out, weights])
+    x = torch.randn(2, 3, 4)
+    for got, want in zip(model(x), mha(x, x, x, average_attn_weights=False)):
+        torch.testing.assert_close(got, want)
 
 
 def test_subclassed_model_attribute_is_wrapped_transparently(keras):
