@@ -37,6 +37,16 @@ def set_torch_op_recorder(recorder: Callable) -> None:
     _TORCH_OP_RECORDER[:] = [recorder]
 
 
+# fn() called whenever a KerasTensor is made: ``layers`` installs the hooks that let a plain torch module be
+# called on KerasTensors (layers/core/torch_module_wrapper.py) only while graphs are being built.
+_KERAS_TENSOR_LISTENER: list[Callable] = []
+
+
+def set_keras_tensor_listener(listener: Callable) -> None:
+    """Install the function called each time a KerasTensor is created (done once by ``layers``)."""
+    _KERAS_TENSOR_LISTENER[:] = [listener]
+
+
 class KerasTensor:
     """A symbolic tensor: what a layer returns when called on ``keras.Input``."""
 
@@ -63,6 +73,8 @@ class KerasTensor:
         self.name = name or naming.auto_name("keras_tensor")
         self._keras_history = None
         self._keras_mask = None
+        if _KERAS_TENSOR_LISTENER:
+            _KERAS_TENSOR_LISTENER[0]()
 
     @property
     def ndim(self) -> int:

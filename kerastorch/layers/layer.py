@@ -39,7 +39,7 @@ from kerastorch._core import config, naming, tree
 from kerastorch._core.tensors import numeric_leaves_to_tensors
 from kerastorch.graph.keras_tensor import any_keras_tensor
 from kerastorch.graph.layer_graph import LayerGraphMixin
-from kerastorch.graph.symbolic import infer_output_shape, symbolic_call
+from kerastorch.graph.symbolic import infer_output_shape, is_probing, symbolic_call
 from kerastorch.layers.file_formats import Layout, keras3_tree, upgrade_sublayers
 from kerastorch.layers.variable import NonTrainableVariable, Variable
 
@@ -89,6 +89,20 @@ class _CallSpec(NamedTuple):
 
 # ``nn.Module.__call__`` runs hooks and ``Module.compile()``'s compiled call, then ``forward``.
 _module_call = nn.Module.__call__
+
+
+class _PlainModuleSupport:
+    """What ``layers/core/torch_module_wrapper.py`` (above this file) installs at import: how a plain torch
+    module assigned to a layer attribute is wrapped, and how the global module hooks that let a plain module
+    be called on KerasTensors are removed (they slow every module call, so the first eager layer call ends
+    them; the next KerasTensor made installs them again)."""
+
+    hooks_active = False
+    wrap_attribute: Any = None     # (owner, name, value) -> value, the module wrapped where it should be
+    remove_hooks: Any = None
+
+
+_PLAIN_MODULES = _PlainModuleSupport()
 # Attributes a call spec is made from: setting one makes the next call decide again.
 _CALL_SPEC_INPUTS = frozenset({"activity_regularizer", "supports_masking", "autocast"})
 
@@ -223,6 +237,8 @@ class Layer(nn.Module, LayerGraphMixin):
                 or (kwargs and (len(kwargs) != 1 or "training" not in kwargs)):
             if any_keras_tensor(args, kwargs):
                 return symbolic_call(self, args, kwargs)
+        if _PLAIN_MODULES.hooks_active and not is_probing() and not torch.compiler.is_compiling():
+            _PLAIN_MODULES.remove_hooks()
         return _module_call(self, *args, **kwargs)
 
     def forward(self, *args, **kwargs):
@@ -583,6 +599,8 @@ class Layer(nn.Module, LayerGraphMixin):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
     def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, nn.Module) and _PLAIN_MODULES.wrap_attribute is not None:
+            value = _PLAIN_MODULES.wrap_attribute(self, name, value)  # a plain module -> TorchModuleWrapper
         if name in _CALL_SPEC_INPUTS:
             self.__dict__["_call_spec"] = None  # forward decides again on the next call
         # Keras tracks lists of layers assigned as attributes; torch only tracks ModuleList.
@@ -655,10 +673,10 @@ def _call_without_autocast(layer: Layer, args: tuple, kwargs: dict) -> Any:
 
 def _plain_module_slots(module: nn.Module) -> list[tuple[nn.Module, str]]:
     slots = []
-    for mod_name, mod in module.named_modules():
+    for _, mod in module.named_modules():
         for p_name, _ in mod.named_parameters(recurse=False):
             slots.append((mod, p_name))
-    for mod_name, mod in module.named_modules():
+    for _, mod in module.named_modules():
         for b_name, b in mod.named_buffers(recurse=False):
             if b.is_floating_point() and b_name not in mod._non_persistent_buffers_set:
                 slots.append((mod, b_name))

@@ -6,6 +6,7 @@ the ones assigned as attributes (torch registers them as child modules).
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Sequence
 
 import torch
@@ -46,17 +47,10 @@ class Model(TrainingPolicies, Trainer, Layer):
         Trainer.__init__(self)
 
     def _track_layer(self, layer: Layer) -> None:
-        """Register ``layer`` as a child module under its Keras name (so state_dict reads ``name.kernel``)."""
-        name = layer.name
-        if name in self._modules and self._modules[name] is layer:
+        """Register ``layer`` as a child module under its structural key (see ``structural_key``)."""
+        if any(m is layer for m in self._modules.values()):
             return
-        if name in self._modules or hasattr(type(self), name) or "." in name or name in self.__dict__:
-            name = f"layer_{name}".replace(".", "_")
-            i = 1
-            while name in self._modules:
-                name = f"layer_{layer.name}_{i}".replace(".", "_")
-                i += 1
-        self.add_module(name, layer)
+        self.add_module(structural_key(self, layer.name), layer)
 
     @property
     def layers(self) -> list[Layer]:
@@ -126,6 +120,15 @@ class Model(TrainingPolicies, Trainer, Layer):
         from kerastorch import saving  # local import: saving sits above models (it rebuilds them)
         saving.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
+    def export(self, filepath, format: str = "tf_saved_model", verbose: bool | None = None,
+               input_signature=None, **kwargs):
+        """Export the model for inference (Keras 3's ``Model.export``): ``format="onnx"`` (torch's dynamo ONNX
+        exporter; needs the ``onnx`` and ``onnxscript`` packages) or ``format="torch"`` (a ``torch.export``
+        program saved as ``.pt2``). Unknown (None) input dimensions stay dynamic. See ``saving/export.py``."""
+        from kerastorch.saving.export import export_model  # local import: saving sits above models
+        return export_model(self, filepath, format=format, verbose=verbose, input_signature=input_signature,
+                            **kwargs)
+
     def to_json(self, **kwargs) -> str:
         from kerastorch import saving  # local import: saving sits above models (it rebuilds them)
         return saving.model_to_json(self, **kwargs)
@@ -179,7 +182,8 @@ def _functional_subclass(cls):
     """``cls`` with ``Functional`` behind it in the MRO, under the same name (cached per class)."""
     sub = _FUNCTIONAL_SUBCLASSES.get(cls)
     if sub is None:
-        sub = type(cls.__name__, (cls, _functional_class()), {"__module__": cls.__module__, "__qualname__": cls.__qualname__})
+        namespace = {"__module__": cls.__module__, "__qualname__": cls.__qualname__}
+        sub = type(cls.__name__, (cls, _functional_class()), namespace)
         _FUNCTIONAL_SUBCLASSES[cls] = sub
     return sub
 
@@ -188,6 +192,32 @@ def _functional_class() -> type:
     # local import: Functional subclasses Model, so model.py cannot import functional.py at load time.
     from kerastorch.models.functional import Functional
     return Functional
+
+
+_COUNTER_SUFFIX = re.compile(r"_\d+$")
+
+
+def structural_key(model: nn.Module, name: str) -> str:
+    """The key under which a container model (functional, Sequential) registers a layer: its name without
+    the session counter suffix (``dense_4`` -> ``dense``), numbered again within this model (``dense``,
+    ``dense_1``, ... in layer order).
+
+    Keras auto-names count per process, so the second instance of an architecture has ``dense_4`` where
+    the first had ``dense_2``; keys built from the names themselves would differ between the two and
+    ``load_state_dict`` would fail. These keys depend only on the layers' names up to their counters and on
+    their order, so two instances of one architecture, a model rebuilt by ``load_model`` or ``clone_model``,
+    and a model built in another process all have the same ``state_dict`` keys. In a fresh session the keys
+    are the layer names. ``get_layer(name)``, ``summary()`` and the weights files use the names, unchanged.
+    Subclassed models keep torch's rule: attribute names.
+    """
+    base = _COUNTER_SUFFIX.sub("", name).replace(".", "_") or "layer"
+    if hasattr(type(model), base) or base in model.__dict__:
+        base = f"layer_{base}"
+    key, i = base, 0
+    while key in model._modules:
+        i += 1
+        key = f"{base}_{i}"
+    return key
 
 
 def is_plain_module(m) -> bool:
