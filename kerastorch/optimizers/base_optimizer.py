@@ -33,7 +33,7 @@ import numpy as np
 import torch
 
 from kerastorch._core.naming import auto_name, to_snake_case
-from kerastorch.optimizers.clipping import clip_gradients
+from kerastorch.optimizers.clipping import Groups, clip_gradients
 from kerastorch.optimizers.schedules import learning_rate_schedule as lr_schedules
 
 # Keys found in tf.keras (Keras 2 / TF 2.11+) optimizer configs that carry no meaning here.
@@ -642,7 +642,7 @@ class Optimizer(torch.optim.Optimizer):
     def _apply_plan(self, plan: _Plan, grads: list) -> None:
         raw_step = int(self._iterations)
         lr = self._current_learning_rate()
-        group_grads = [[grads[i] for i in g.indices] for g in plan.groups]
+        group_grads: Groups = [[grads[i] for i in g.indices] for g in plan.groups]
         if self.loss_scale_factor is not None:
             group_grads = [torch._foreach_div(gg, self.loss_scale_factor) for gg in group_grads]
 
@@ -662,7 +662,7 @@ class Optimizer(torch.optim.Optimizer):
                 torch._foreach_zero_(group.accumulators)
         self._finish_step(plan)
 
-    def _update_groups(self, plan: _Plan, group_grads: list[list[torch.Tensor]], lr: float, local_step: int,
+    def _update_groups(self, plan: _Plan, group_grads: Groups, lr: float, local_step: int,
                        scalars: Any) -> None:
         """Clip, decay and update every group: tensor ops only, given this step's Python numbers,
         so that a compiled train step can run it inside its graph."""

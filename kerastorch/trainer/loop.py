@@ -27,7 +27,7 @@ class LazyLogs(Mapping):
 
     def __init__(self, metrics: list):
         self._metrics = metrics
-        self._values = None
+        self._values: dict | None = None
 
     def _compute(self) -> dict:
         if self._values is None:
@@ -74,6 +74,10 @@ def maybe_compile(fn, label: str):
     return step
 
 
+def _no_hook(*args: Any) -> None:
+    pass
+
+
 def run_epoch(model, step: Callable[[Any], Any], batches: Iterable, mode: str, callbacks=None) -> Any:
     """Run ``step`` on each batch of one pass over ``batches``, with the batch hooks of ``mode``.
 
@@ -86,8 +90,8 @@ def run_epoch(model, step: Callable[[Any], Any], batches: Iterable, mode: str, c
     with torch.no_grad() if mode != "train" else contextlib.nullcontext():
         if mode == "predict" and not hooks:  # the common case: nothing to call between batches
             return [step(batch) for batch in batches]
-        begin = getattr(callbacks, f"on_{mode}_batch_begin") if hooks else None
-        end = getattr(callbacks, f"on_{mode}_batch_end") if hooks else None
+        begin: Callable = getattr(callbacks, f"on_{mode}_batch_begin") if hooks else _no_hook
+        end: Callable = getattr(callbacks, f"on_{mode}_batch_end") if hooks else _no_hook
         outputs: list | None = [] if mode == "predict" else None
         logs = None
         for index, batch in enumerate(batches):
