@@ -169,17 +169,20 @@ class DataParallelRun(SingleProcess):
             _broadcast_generator(model._shuffle_generator)
         route = _DDPForward(model, compile_forward=bool(model.jit_compile) and not model.run_eagerly)
         model.__dict__["forward"] = route
-        # The compiled step (functional_call + torch.func.grad) would bypass DDP's hooks: the
-        # eager step runs instead, its forward compiled through the DDP module.
-        compiled_step = model._step_cache.pop("train", None)
+        # The compiled step (functional_call + torch.func.grad), or a user's train_step compiled
+        # whole, would bypass DDP's hooks: the eager step runs instead, its forward compiled
+        # through the DDP module (the route above) under jit_compile.
+        cached_step = model._step_cache.pop("train", None)
+        if model.steps_per_execution == 1:  # else _step_function raises Keras's error
+            model._step_cache["train"] = model.train_step
         try:
             with self.collectives():
                 yield
         finally:
             model.__dict__.pop("forward", None)
             model._step_cache.pop("train", None)
-            if compiled_step is not None:
-                model._step_cache["train"] = compiled_step
+            if cached_step is not None:
+                model._step_cache["train"] = cached_step
 
     # ------------------------------------------------------------ logs
     def global_logs(self, model, logs: Any) -> Any:
@@ -323,9 +326,20 @@ class _DDPForward:
             self._wrap(args, kwargs)
         self.inside = True
         try:
-            return self.call(*args, **kwargs)
+            if self.call is self.ddp:
+                return self.ddp(*args, **kwargs)
+            return self._compiled(args, kwargs)
         finally:
             self.inside = False
+
+    def _compiled(self, args, kwargs):
+        try:
+            return self.call(*args, **kwargs)
+        except Exception as e:  # noqa: BLE001 - any compile failure means "run eagerly", as jit_compile does
+            warnings.warn(f"jit_compile=True: torch.compile could not compile the DistributedDataParallel forward "
+                          f"({type(e).__name__}: {str(e)[:200]}); falling back to eager execution.", stacklevel=3)
+            self.call = self.ddp
+            return self.ddp(*args, **kwargs)
 
     def _params_key(self) -> tuple:
         return tuple(id(p) for p in self.model.parameters() if p.requires_grad)
