@@ -5,6 +5,9 @@ from kerastorch.layers.preprocessing.image_preprocessing.base_image_preprocessin
     BaseImagePreprocessingLayer,
 )
 from kerastorch.layers.preprocessing.image_preprocessing.center_crop import CenterCrop
+from kerastorch.layers.preprocessing.image_preprocessing.contrast_limited_adaptive_histogram_equalization import (
+    ContrastLimitedAdaptiveHistogramEqualization,
+)
 from kerastorch.layers.preprocessing.image_preprocessing.cut_mix import CutMix
 from kerastorch.layers.preprocessing.image_preprocessing.equalization import Equalization
 from kerastorch.layers.preprocessing.image_preprocessing.max_num_bounding_boxes import MaxNumBoundingBoxes
@@ -34,7 +37,8 @@ from kerastorch.layers.preprocessing.image_preprocessing.resizing import Resizin
 from kerastorch.layers.preprocessing.image_preprocessing.solarization import Solarization
 
 __all__ = [
-    "AugMix", "AutoContrast", "BaseImagePreprocessingLayer", "CenterCrop", "CutMix", "Equalization", "MaxNumBoundingBoxes",
+    "AugMix", "AutoContrast", "BaseImagePreprocessingLayer", "CenterCrop", "ContrastLimitedAdaptiveHistogramEqualization",
+    "CutMix", "Equalization", "MaxNumBoundingBoxes",
     "MixUp", "RandAugment",
     "RandomBrightness", "RandomColorDegeneration", "RandomColorJitter", "RandomContrast", "RandomCrop",
     "RandomElasticTransform", "RandomErasing", "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue",
