@@ -13,6 +13,7 @@ import kerastorch.applications.imagenet_utils as imagenet_utils
 import kerastorch.applications.inception_v3 as inception_v3
 import kerastorch.applications.mobilenet as mobilenet
 import kerastorch.applications.mobilenet_v2 as mobilenet_v2
+import kerastorch.applications.mobilenet_v3 as mobilenet_v3
 import kerastorch.applications.resnet as resnet
 import kerastorch.applications.resnet_v2 as resnet_v2
 import kerastorch.applications.vgg as vgg
@@ -41,6 +42,7 @@ from kerastorch.applications.efficientnet_v2 import (
 from kerastorch.applications.inception_v3 import InceptionV3
 from kerastorch.applications.mobilenet import MobileNet
 from kerastorch.applications.mobilenet_v2 import MobileNetV2
+from kerastorch.applications.mobilenet_v3 import MobileNetV3Large, MobileNetV3Small
 from kerastorch.applications.resnet import ResNet50, ResNet50V2, ResNet101, ResNet101V2, ResNet152, ResNet152V2
 from kerastorch.applications.vgg import VGG16, VGG19
 from kerastorch.applications.xception import Xception
