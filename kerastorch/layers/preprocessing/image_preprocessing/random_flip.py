@@ -58,13 +58,27 @@ class RandomFlip(BaseImagePreprocessingLayer):
         single = images.ndim == 3
         if single:
             images = images.unsqueeze(0)
-        flips = flips.reshape(-1, 1, 1, 1)
-        h_axis, w_axis = self._axes()
+        # One gather of every pixel from its (possibly mirrored) source, per image: a single pass
+        # over the batch, where `torch.where(flips, images.flip(...), images)` made three, per axis.
+        batch = images.shape[0]
+        height, width = self._height_width(images.shape)
+        flips = flips.reshape(batch, 1)
+        cols = torch.arange(width, device=images.device).view(1, width)
+        rows = torch.arange(height, device=images.device).view(1, height)
         if self.mode in (HORIZONTAL, HORIZONTAL_AND_VERTICAL):
-            images = torch.where(flips, images.flip(w_axis), images)
+            cols = torch.where(flips, width - 1 - cols, cols)
         if self.mode in (VERTICAL, HORIZONTAL_AND_VERTICAL):
-            images = torch.where(flips, images.flip(h_axis), images)
-        return images.squeeze(0) if single else images
+            rows = torch.where(flips, height - 1 - rows, rows)
+        source = (rows.expand(batch, height).unsqueeze(2) * width + cols.expand(batch, width).unsqueeze(1))
+        source = source.reshape(batch, height * width)
+        if self.data_format == "channels_last":
+            flat = images.reshape(batch, height * width, -1)
+            out = torch.gather(flat, 1, source.unsqueeze(2).expand(flat.shape))
+        else:
+            flat = images.reshape(batch, -1, height * width)
+            out = torch.gather(flat, 2, source.unsqueeze(1).expand(flat.shape))
+        out = out.reshape(images.shape)
+        return out.squeeze(0) if single else out
 
     def transform_labels(self, labels: Any, transformation: Any, training: bool = True) -> Any:
         return labels
