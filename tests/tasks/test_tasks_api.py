@@ -79,7 +79,7 @@ def test_overrides():
         tasks.build(x, y, backbone="transformer", verbose=0)
 
 
-def test_mlp_size_follows_the_data_size():
+def test_mlp_dropout_follows_the_data_size():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(2000, 3)).astype("float32")
     y = x[:, 0] * 2.0 + 0.1
@@ -88,7 +88,7 @@ def test_mlp_size_follows_the_data_size():
     large = tasks.build(x, y, verbose=0)  # 1600 training samples
     assert dense(large) == [128, 64, 1] and dropout(large) == [0.1, 0.1]
     small = tasks.build(x[:500], y[:500], verbose=0)  # 400 training samples
-    assert dense(small) == [64, 1] and dropout(small) == [0.3]
+    assert dense(small) == [128, 64, 1] and dropout(small) == [0.3, 0.3]
     assert "small data: 400 training samples" in small.task_plan.summary()
 
 
