@@ -7,7 +7,8 @@ dot-product attention. Keras's weight layout and order: EinsumDense sublayers ``
 values), ``value`` ``(dim, kv_heads, head_dim)``, ``attention_output`` ``(query_heads, head_dim, dim)``.
 They are created on the first call (they need the value's shape). Masks (query/value/key
 masks, ``attention_mask``, causal, ``sliding_window`` band ``|i - j| < window``) are and-ed, as
-in Keras; a fully masked row gives zero weights. The mask helpers are MultiHeadAttention's.
+in Keras; a fully masked row gives zero weights. Settings, masks and build config are shared
+with MultiHeadAttention (``attention_common.py``).
 """
 from __future__ import annotations
 
@@ -16,12 +17,19 @@ import math
 import torch
 import torch.nn.functional as F
 
-from kerastorch import constraints, initializers, regularizers
+from kerastorch.layers.attention.attention_common import (
+    ShapesDictBuildConfig,
+    check_sliding_window,
+    combined_input_mask,
+    projection_kwargs,
+    set_weight_settings,
+    weight_settings_config,
+)
 from kerastorch.layers.core.einsum_dense import EinsumDense
 from kerastorch.layers.layer import Layer, build_device_scope
 
 
-class GroupedQueryAttention(Layer):
+class GroupedQueryAttention(ShapesDictBuildConfig, Layer):
     """Grouped-query attention: fewer key/value heads than query heads.
 
     Example:
@@ -48,22 +56,16 @@ class GroupedQueryAttention(Layer):
         self.dropout = dropout
         self.use_bias = use_bias
         self.use_gate = use_gate
-        if sliding_window is not None and (not isinstance(sliding_window, int) or sliding_window <= 0):
-            raise ValueError("`sliding_window` must be `None` or a positive integer. "
-                             f"Received: sliding_window={sliding_window}")
-        self.sliding_window = sliding_window
+        self.sliding_window = check_sliding_window(sliding_window)
         # Flash attention is a kernel choice; torch's scaled_dot_product_attention picks its own.
         self._flash_attention = flash_attention
         if flash_attention and dropout > 0.0:
             raise ValueError("Dropout is not supported when flash attention is enabled. Please set dropout to 0.0 to "
                              "use flash attention.")
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_settings(self, "", kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                            activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
+                            bias_constraint=bias_constraint)
         self.seed = seed
         self._inverse_sqrt_head_dim = 1.0 / math.sqrt(float(head_dim))
         self._sublayers_built = False
@@ -75,14 +77,6 @@ class GroupedQueryAttention(Layer):
                                   tuple(key_shape) if key_shape is not None else None)
         self.built = True
 
-    def _common_kwargs(self) -> dict:
-        def clone(init):  # each sublayer gets its own initializer (Keras clones them too)
-            return type(init).from_config(init.get_config()) if hasattr(init, "get_config") else init
-        return dict(kernel_initializer=clone(self.kernel_initializer), bias_initializer=clone(self.bias_initializer),
-                    kernel_regularizer=self.kernel_regularizer, bias_regularizer=self.bias_regularizer,
-                    activity_regularizer=self.activity_regularizer, kernel_constraint=self.kernel_constraint,
-                    bias_constraint=self.bias_constraint, dtype=self._dtype_spec)
-
     def _build_sublayers(self, query_shape, value_shape, key_shape=None) -> None:
         self._build_shapes = {"query_shape": list(query_shape), "value_shape": list(value_shape)}
         if key_shape is not None:
@@ -93,7 +87,7 @@ class GroupedQueryAttention(Layer):
         def dense(equation, heads, bias_axes, name, shape, activation=None):
             layer = EinsumDense(equation, output_shape=(None, heads, self.head_dim),
                                 bias_axes=bias_axes if self.use_bias else None, activation=activation, name=name,
-                                **self._common_kwargs())
+                                **projection_kwargs(self, ""))
             layer.build(shape)
             layer.built = True
             return layer
@@ -107,7 +101,7 @@ class GroupedQueryAttention(Layer):
         self._value_dense = dense("bkm,mvh->bkvh", self.num_key_value_heads, "vh", "value", value_shape)
         self._output_dense = EinsumDense("bquh,uhm->bqm", output_shape=(None, self.feature_dim),
                                          bias_axes="m" if self.use_bias else None, name="attention_output",
-                                         **self._common_kwargs())
+                                         **projection_kwargs(self, ""))
         self._output_dense.build((None, None, self.num_query_heads, self.head_dim))
         self._output_dense.built = True
         self._sublayers_built = True
@@ -147,22 +141,8 @@ class GroupedQueryAttention(Layer):
 
     def _compute_attention_mask(self, query, value, query_mask=None, value_mask=None, key_mask=None,
                                 attention_mask=None, use_causal_mask=False):
-        auto = None
-        if query_mask is not None:
-            auto = query_mask.to(torch.bool).unsqueeze(-1)  # [B, T, 1]
-        for m in (value_mask, key_mask):
-            if m is not None:
-                m = m.to(torch.bool).unsqueeze(-2)  # [B, 1, S]
-                auto = m if auto is None else auto & m
-        tq, tv = query.shape[1], value.shape[1]
-        if use_causal_mask:
-            causal = torch.ones(1, tq, tv, dtype=torch.bool, device=query.device).tril()
-            auto = causal if auto is None else auto & causal
-        if self.sliding_window is not None:
-            rows = torch.arange(tq, device=query.device).reshape(1, tq, 1)
-            cols = torch.arange(tv, device=query.device).reshape(1, 1, tv)
-            band = (rows - cols).abs() < self.sliding_window
-            auto = band if auto is None else auto & band
+        auto = combined_input_mask(query, value, query_mask, value_mask, key_mask, use_causal_mask,
+                                   self.sliding_window)
         if attention_mask is not None:
             attention_mask = torch.as_tensor(attention_mask, device=query.device).to(torch.bool)
             return attention_mask if auto is None else attention_mask & auto
@@ -201,25 +181,7 @@ class GroupedQueryAttention(Layer):
         return {**super().get_config(), "head_dim": self.head_dim, "num_query_heads": self.num_query_heads,
                 "num_key_value_heads": self.num_key_value_heads, "use_bias": self.use_bias,
                 "use_gate": self.use_gate, "sliding_window": self.sliding_window, "dropout": self.dropout,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-                "kernel_constraint": constraints.serialize(self.kernel_constraint),
-                "bias_constraint": constraints.serialize(self.bias_constraint), "seed": self.seed}
-
-    def get_build_config(self) -> dict | None:
-        """Keras's form for a layer built from several shapes: ``{"shapes_dict": {"query_shape": ...}}``."""
-        shapes = getattr(self, "_build_shapes", None)
-        return {"shapes_dict": dict(shapes)} if shapes else None
-
-    def build_from_config(self, build_config: dict | None) -> None:
-        shapes = (build_config or {}).get("shapes_dict")
-        if shapes and not self.built:
-            self.build(**shapes)
-        else:
-            super().build_from_config(build_config)
+                **weight_settings_config(self, ""), "seed": self.seed}
 
 
 GroupQueryAttention = GroupedQueryAttention

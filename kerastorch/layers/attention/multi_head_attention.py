@@ -20,12 +20,19 @@ import string
 import torch
 import torch.nn.functional as F
 
-from kerastorch import constraints, initializers, regularizers
+from kerastorch.layers.attention.attention_common import (
+    ShapesDictBuildConfig,
+    check_sliding_window,
+    combined_input_mask,
+    projection_kwargs,
+    set_weight_settings,
+    weight_settings_config,
+)
 from kerastorch.layers.core.einsum_dense import EinsumDense
 from kerastorch.layers.layer import Layer, build_device_scope
 
 
-class MultiHeadAttention(Layer):
+class MultiHeadAttention(ShapesDictBuildConfig, Layer):
     """Multi-head attention (Vaswani et al., 2017), with Keras's weights and shapes.
 
     ``query``, ``key`` and ``value`` are projected per head by ``EinsumDense`` sublayers
@@ -94,17 +101,11 @@ class MultiHeadAttention(Layer):
         self._output_shape = output_shape or None
         self._flash_attention = flash_attention
         self._use_gate = bool(use_gate)
-        if sliding_window is not None and (not isinstance(sliding_window, int) or sliding_window <= 0):
-            raise ValueError("`sliding_window` must be `None` or a positive integer. "
-                             f"Received: sliding_window={sliding_window}")
-        self._sliding_window = sliding_window
-        self._kernel_initializer = initializers.get(kernel_initializer)
-        self._bias_initializer = initializers.get(bias_initializer)
-        self._kernel_regularizer = regularizers.get(kernel_regularizer)
-        self._bias_regularizer = regularizers.get(bias_regularizer)
-        self._activity_regularizer = regularizers.get(activity_regularizer)
-        self._kernel_constraint = constraints.get(kernel_constraint)
-        self._bias_constraint = constraints.get(bias_constraint)
+        self._sliding_window = check_sliding_window(sliding_window)
+        set_weight_settings(self, "_", kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                            activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
+                            bias_constraint=bias_constraint)
         if isinstance(attention_axes, int):
             attention_axes = (attention_axes,)
         elif attention_axes is not None and not isinstance(attention_axes, (list, tuple)):
@@ -130,15 +131,6 @@ class MultiHeadAttention(Layer):
                                   tuple(key_shape) if key_shape is not None else None)
         self.built = True
 
-    def _common_kwargs(self) -> dict:
-        def clone(init):
-            return type(init).from_config(init.get_config()) if hasattr(init, "get_config") else init
-        return dict(kernel_initializer=clone(self._kernel_initializer),
-                    bias_initializer=clone(self._bias_initializer),
-                    kernel_regularizer=self._kernel_regularizer, bias_regularizer=self._bias_regularizer,
-                    activity_regularizer=self._activity_regularizer, kernel_constraint=self._kernel_constraint,
-                    bias_constraint=self._bias_constraint, dtype=self._dtype_spec)
-
     def _build_sublayers(self, query_shape, value_shape, key_shape=None) -> None:
         # Keras records the shapes of build's arguments (its build_config's "shapes_dict").
         self._build_shapes = {"query_shape": list(query_shape), "value_shape": list(value_shape)}
@@ -155,7 +147,7 @@ class MultiHeadAttention(Layer):
             equation, bias_axes, rank = _build_proj_equation(len(shape) - 1, bound_dims=1, output_dims=2)
             dense = EinsumDense(equation, output_shape=[None] * (rank - 3) + [heads, size],
                                 bias_axes=bias_axes if self._use_bias else None, activation=activation, name=name,
-                                **self._common_kwargs())
+                                **projection_kwargs(self, "_"))
             dense.build(shape)
             dense.built = True
             return dense, rank
@@ -177,7 +169,7 @@ class MultiHeadAttention(Layer):
                                                              output_dims=len(out_shape))
         self.output_dense = EinsumDense(equation, output_shape=[None] * (out_rank - 1 - len(out_shape)) + out_shape,
                                         bias_axes=bias_axes if self._use_bias else None, name="attention_output",
-                                        **self._common_kwargs())
+                                        **projection_kwargs(self, "_"))
         self.output_dense.build(tuple(query_shape[:-1]) + (heads, self._value_dim))
         self.output_dense.built = True
         self._sublayers_built = True
@@ -216,22 +208,8 @@ class MultiHeadAttention(Layer):
 
     def _compute_attention_mask(self, query, value, query_mask=None, value_mask=None, key_mask=None,
                                 attention_mask=None, use_causal_mask=False):
-        auto = None
-        if query_mask is not None:
-            auto = query_mask.to(torch.bool).unsqueeze(-1)
-        for m in (value_mask, key_mask):
-            if m is not None:
-                m = m.to(torch.bool).unsqueeze(-2)
-                auto = m if auto is None else auto & m
-        if use_causal_mask:
-            causal = self._compute_causal_mask(query, value)
-            auto = causal if auto is None else auto & causal
-        if self._sliding_window is not None:  # the symmetric band |i - j| < window
-            tq, tv = query.shape[1], value.shape[1]
-            rows = torch.arange(tq, device=query.device).reshape(1, tq, 1)
-            cols = torch.arange(tv, device=query.device).reshape(1, 1, tv)
-            band = (rows - cols).abs() < self._sliding_window
-            auto = band if auto is None else auto & band
+        auto = combined_input_mask(query, value, query_mask, value_mask, key_mask, use_causal_mask,
+                                   self._sliding_window)
         if attention_mask is not None:
             attention_mask = torch.as_tensor(attention_mask, device=query.device).to(torch.bool)
             self._check_attention_mask(attention_mask, query, value)
@@ -314,26 +292,7 @@ class MultiHeadAttention(Layer):
                 "use_gate": self._use_gate,
                 "output_shape": list(self._output_shape) if self._output_shape else None,
                 "attention_axes": list(self._attention_axes) if self._attention_axes is not None else None,
-                "sliding_window": self._sliding_window,
-                "kernel_initializer": initializers.serialize(self._kernel_initializer),
-                "bias_initializer": initializers.serialize(self._bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self._kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self._bias_regularizer),
-                "activity_regularizer": regularizers.serialize(self._activity_regularizer),
-                "kernel_constraint": constraints.serialize(self._kernel_constraint),
-                "bias_constraint": constraints.serialize(self._bias_constraint), "seed": self.seed}
-
-    def get_build_config(self) -> dict | None:
-        """Keras's form for a layer built from several shapes: ``{"shapes_dict": {"query_shape": ...}}``."""
-        shapes = getattr(self, "_build_shapes", None)
-        return {"shapes_dict": dict(shapes)} if shapes else None
-
-    def build_from_config(self, build_config: dict | None) -> None:
-        shapes = (build_config or {}).get("shapes_dict")
-        if shapes and not self.built:
-            self.build(**shapes)
-        else:
-            super().build_from_config(build_config)
+                "sliding_window": self._sliding_window, **weight_settings_config(self, "_"), "seed": self.seed}
 
 
 def _letter(i: int) -> str:
