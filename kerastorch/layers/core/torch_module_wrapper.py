@@ -54,6 +54,7 @@ from kerastorch.graph.symbolic import symbolic_call
 from kerastorch.layers.file_formats import Layout
 from kerastorch.layers.layer import Layer
 from kerastorch.layers.serialization import in_safe_mode
+from kerastorch.metrics.torchmetrics_metric import is_torchmetrics_metric
 
 
 class TorchModuleWrapper(Layer):
@@ -175,10 +176,12 @@ def wrap_module(module: nn.Module) -> TorchModuleWrapper:
 
 
 def _should_wrap_attribute(owner: Layer, name: str, value: Any) -> bool:
+    # Containers stay containers (their layers are tracked as they are); a torch loss given to `compile` stays
+    # a loss, and a torchmetrics metric kept on a model (`self.acc = torchmetrics.Accuracy(...)`) stays a metric.
     return (not name.startswith("_") and isinstance(value, nn.Module) and not isinstance(value, Layer)
             and not isinstance(value, (nn.ModuleList, nn.ModuleDict, nn.ParameterList, nn.ParameterDict,
-                                       nn.modules.loss._Loss))  # a torch loss given to compile stays a loss
-            and not isinstance(owner, TorchModuleWrapper))
+                                       nn.modules.loss._Loss))
+            and not is_torchmetrics_metric(value) and not isinstance(owner, TorchModuleWrapper))
 
 
 class _HookState(threading.local):

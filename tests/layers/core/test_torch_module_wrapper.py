@@ -170,6 +170,20 @@ def test_subclassed_model_attribute_is_wrapped_transparently(keras):
     assert net.count_params() == 4 * 3 + 3 + 3 + 1
 
 
+def test_losses_and_containers_assigned_to_a_model_are_not_wrapped(keras):
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.criterion = nn.MSELoss()
+            self.blocks = nn.ModuleList([nn.Linear(2, 2)])
+
+        def call(self, x):
+            return self.blocks[0](x)
+
+    net = Net()
+    assert type(net.criterion) is nn.MSELoss and type(net.blocks) is nn.ModuleList
+
+
 def test_trainable_false_freezes_the_module(keras):
     wrapper = keras.layers.TorchModuleWrapper(nn.Linear(4, 2))
     model = keras.Sequential([keras.Input((4,)), wrapper, keras.layers.Dense(1)])
