@@ -293,6 +293,78 @@ def decode_deltas_to_boxes(anchors: Any, boxes_delta: Any, anchor_format: str, b
     return decode(anchors, boxes_delta)
 
 
+# ------------------------------------------------------------------ overlaps
+
+def _yxyx_area(boxes: Tensor) -> Tensor:
+    y1, x1, y2, x2 = _split(boxes)
+    return ((y2 - y1) * (x2 - x1)).squeeze(-1)
+
+
+def _yxyx_intersection(boxes1: Tensor, boxes2: Tensor) -> Tensor:
+    y_min1, x_min1, y_max1, x_max1 = _split(boxes1)
+    y_min2, x_min2, y_max2, x_max2 = (v.transpose(-1, -2) for v in _split(boxes2))
+    height = torch.clamp(torch.minimum(y_max1, y_max2) - torch.maximum(y_min1, y_min2), min=0)
+    width = torch.clamp(torch.minimum(x_max1, x_max2) - torch.maximum(x_min1, x_min2), min=0)
+    return height * width
+
+
+def compute_iou(boxes1: Any, boxes2: Any, bounding_box_format: str, use_masking: bool = False, mask_val: int = -1,
+                image_shape: Any = None) -> Tensor:
+    """Pairwise IoU: ``(N, M)``, or ``(batch, N, M)`` when either side is batched ``(batch, n, 4)``.
+
+    With ``use_masking``, pairs where either box has all coordinates negative (padding) get ``mask_val``.
+    """
+    boxes1, boxes2 = _tensor(boxes1), _tensor(boxes2)
+    for label, boxes in (("boxes1", boxes1), ("boxes2", boxes2)):
+        if boxes.ndim not in (2, 3):
+            raise ValueError(f"compute_iou() expects {label} to be batched, or to be unbatched. Received "
+                             f"len(boxes1.shape)={boxes1.ndim}, len(boxes2.shape)={boxes2.ndim}. Expected either "
+                             f"len({label}.shape)=2 AND or len({label}.shape)=3.")
+    if "rel" in bounding_box_format and image_shape is None:
+        raise ValueError("When using relative bounding box formats (e.g. `rel_yxyx`) the `image_shape` argument "
+                         f"must be provided. Received `image_shape`: {image_shape}")
+    height, width = (None, None) if image_shape is None else tuple(image_shape)[:2]
+    boxes1 = convert_format(boxes1, source=bounding_box_format, target="yxyx", height=height, width=width)
+    boxes2 = convert_format(boxes2, source=bounding_box_format, target="yxyx", height=height, width=width)
+    intersection = _yxyx_intersection(boxes1, boxes2)
+    area1 = _yxyx_area(boxes1).unsqueeze(-1)
+    area2 = _yxyx_area(boxes2)
+    area2 = area2.unsqueeze(1) if area2.ndim == 2 else area2.unsqueeze(0)
+    result = intersection / (area1 + area2 - intersection + config.epsilon())
+    if not use_masking:
+        return result
+    mask1 = boxes1.amax(dim=-1, keepdim=True) < 0.0
+    mask2 = (boxes2.amax(dim=-1, keepdim=True) < 0.0).transpose(-1, -2)
+    return torch.where(mask1 | mask2, torch.full_like(result, float(mask_val)), result)
+
+
+def compute_ciou(boxes1: Any, boxes2: Any, bounding_box_format: str, image_shape: Any = None) -> Tensor:
+    """Complete IoU of matching boxes (``(..., 4)`` each): IoU minus the centre-distance and aspect terms."""
+    if "rel" in bounding_box_format:
+        raise ValueError("When using relative bounding box formats (e.g. `rel_yxyx`) the `image_shape` argument "
+                         f"must be provided. Received `image_shape`: {image_shape}")
+    height, width = (None, None) if image_shape is None else tuple(image_shape)[:2]
+    boxes1 = convert_format(boxes1, source=bounding_box_format, target="xyxy", height=height, width=width)
+    boxes2 = convert_format(boxes2, source=bounding_box_format, target="xyxy", height=height, width=width)
+    epsilon = config.epsilon()
+    x_min1, y_min1, x_max1, y_max1 = _split(boxes1)
+    x_min2, y_min2, x_max2, y_max2 = _split(boxes2)
+    width_1, height_1 = x_max1 - x_min1, y_max1 - y_min1 + epsilon
+    width_2, height_2 = x_max2 - x_min2, y_max2 - y_min2 + epsilon
+    intersection = (torch.clamp(torch.minimum(x_max1, x_max2) - torch.maximum(x_min1, x_min2), min=0)
+                    * torch.clamp(torch.minimum(y_max1, y_max2) - torch.maximum(y_min1, y_min2), min=0))
+    union = width_1 * height_1 + width_2 * height_2 - intersection + epsilon
+    iou = (intersection / (union + epsilon)).squeeze(-1)
+    convex_width = torch.maximum(x_max1, x_max2) - torch.minimum(x_min1, x_min2)
+    convex_height = torch.maximum(y_max1, y_max2) - torch.minimum(y_min1, y_min2)
+    diagonal_squared = (convex_width ** 2 + convex_height ** 2 + epsilon).squeeze(-1)
+    centers_squared = (((x_min1 + x_max1) / 2 - (x_min2 + x_max2) / 2) ** 2
+                       + ((y_min1 + y_max1) / 2 - (y_min2 + y_max2) / 2) ** 2).squeeze(-1)
+    v = (4 / math.pi ** 2 * torch.pow(torch.atan(width_2 / height_2) - torch.atan(width_1 / height_1), 2)).squeeze(-1)
+    alpha = v / (v - iou + (1 + epsilon))
+    return iou - (centers_squared / diagonal_squared + v * alpha)
+
+
 # ------------------------------------------------------------------ the bounding-box dict
 
 def validate_bounding_boxes(bounding_boxes: Any) -> None:
@@ -357,5 +429,5 @@ def _first(value: Any) -> Any:
     return value[0]
 
 
-__all__ = ["affine_transform", "clip_to_image_size", "convert_format", "crop", "decode_deltas_to_boxes",
-           "encode_box_to_deltas", "pad"]
+__all__ = ["affine_transform", "clip_to_image_size", "compute_ciou", "compute_iou", "convert_format", "crop",
+           "decode_deltas_to_boxes", "encode_box_to_deltas", "pad"]

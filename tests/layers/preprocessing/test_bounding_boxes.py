@@ -152,3 +152,25 @@ def test_ragged_box_lists_are_densified_and_inference_leaves_boxes():
     with pytest.raises(NotImplementedError, match="bounding boxes"):
         kt.layers.RandomContrast(0.2, bounding_box_format="xyxy")(
             {"images": data["images"], "bounding_boxes": {"boxes": np.zeros((2, 1, 4)), "labels": np.zeros((2, 1))}})
+
+
+def test_iou_and_ciou_equal_keras(real_keras):
+    kb = real_keras.utils.bounding_boxes
+    unbatched1, unbatched2, batched1, batched2 = _boxes(3, (5,)), _boxes(4, (3,)), _boxes(5, (2, 5)), _boxes(6, (2, 3))
+    for x, y in [(unbatched1, unbatched2), (batched1, batched2), (batched1, unbatched2), (unbatched1, batched2)]:
+        expected = _np(kb.compute_iou(x, y, "xyxy"))
+        out = _np(tb.compute_iou(x, y, "xyxy"))
+        assert out.shape == expected.shape
+        np.testing.assert_allclose(out, expected, atol=1e-6)
+    padded = batched1.copy()
+    padded[0, 1] = -1
+    np.testing.assert_allclose(_np(tb.compute_iou(padded, batched2, "xyxy", use_masking=True)),
+                               _np(kb.compute_iou(padded, batched2, "xyxy", use_masking=True)), atol=1e-6)
+    rel1, rel2 = unbatched1 / 40, unbatched2 / 40
+    np.testing.assert_allclose(_np(tb.compute_iou(rel1, rel2, "rel_xyxy", image_shape=(40, 40, 3))),
+                               _np(kb.compute_iou(rel1, rel2, "rel_xyxy", image_shape=(40, 40, 3))), atol=1e-6)
+    other = unbatched1[::-1].copy()
+    np.testing.assert_allclose(_np(tb.compute_ciou(unbatched1, other, "center_xywh")),
+                               _np(kb.compute_ciou(unbatched1, other, "center_xywh")), atol=1e-6)
+    with pytest.raises(ValueError, match="image_shape"):
+        tb.compute_iou(rel1, rel2, "rel_xyxy")
