@@ -4,6 +4,7 @@ from torch.save checkpoints and into models moved to another dtype; names, get_l
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 import kerastorch
@@ -94,3 +95,13 @@ def test_structural_key_rule():
     assert structural_key(module, "dense_3") == "dense_1"
     assert structural_key(module, "a.b") == "a_b"
     assert structural_key(module, "training") == "layer_training"  # never shadows a module attribute
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_load_into_a_model_moved_to_cuda(keras):
+    model = _functional(keras)
+    other = _functional(keras).to("cuda")
+    other.load_state_dict(model.state_dict())
+    x = torch.randn(3, 4)
+    torch.testing.assert_close(other(x.cuda()).cpu(), model(x))
+    model.load_state_dict(other.state_dict())  # and back: tensors copied across devices
