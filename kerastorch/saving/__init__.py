@@ -16,8 +16,9 @@ from kerastorch.layers.serialization import (deserialize_keras_object, enable_un
 from kerastorch.models.cloning import clone_model
 from kerastorch.saving.api import (load_model, load_weights, model_from_json, model_to_json, save_model,
                                    save_weights)
+from kerastorch.saving.file_editor import KerasFileEditor
 
-__all__ = ["CustomObjectScope", "clone_model", "custom_object_scope", "deserialize_keras_object",
+__all__ = ["CustomObjectScope", "KerasFileEditor", "clone_model", "custom_object_scope", "deserialize_keras_object",
            "enable_unsafe_deserialization", "get_custom_objects", "get_registered_name", "get_registered_object",
            "load_model", "load_weights", "model_from_json", "model_to_json", "register_keras_serializable",
            "save_model", "save_weights", "serialize_keras_object"]
