@@ -28,7 +28,7 @@ __all__ = [
     "Config", "CustomObjectScope", "clear_session", "disable_interactive_logging", "enable_interactive_logging",
     "get_registered_name", "get_registered_object", "get_source_inputs", "is_interactive_logging_enabled",
     "is_keras_tensor", "pack_x_y_sample_weight", "split_dataset", "standardize_dtype", "unpack_x_y_sample_weight",
-    "bounding_boxes",
+    "bounding_boxes", "audio_dataset_from_directory",
 ]
 
 # Keras 3 also exposes these in keras.utils; they live elsewhere and are imported on first use.
@@ -42,6 +42,7 @@ _LAZY = {"Progbar": "kerastorch.callbacks.progbar", "custom_object_scope": "kera
          # the data side: decoding needs keras.ops.image (and Pillow for files), loaded when first used
          "image_dataset_from_directory": "kerastorch.utils.image_dataset_utils",
          "text_dataset_from_directory": "kerastorch.utils.text_dataset_utils",
+         "audio_dataset_from_directory": "kerastorch.utils.audio_dataset_utils",
          "timeseries_dataset_from_array": "kerastorch.utils.timeseries_dataset_utils",
          "load_img": "kerastorch.utils.image_utils", "img_to_array": "kerastorch.utils.image_utils",
          "array_to_img": "kerastorch.utils.image_utils", "save_img": "kerastorch.utils.image_utils",
