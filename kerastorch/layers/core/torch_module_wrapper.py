@@ -86,7 +86,7 @@ class TorchModuleWrapper(Layer):
                 p.requires_grad_(False)
         self._register_state_dict_hook(_strip_module_prefix)
         self.register_load_state_dict_pre_hook(_add_module_prefix)
-        module.__dict__["_kerastorch_wrapper"] = weakref.ref(self)
+        _WRAPPERS[module] = weakref.ref(self)
 
     def call(self, *args, training=None, **kwargs):
         # The module follows the Keras training flag (dropout, batch norm), as in Keras 3; it only
@@ -168,9 +168,13 @@ def _add_module_prefix(module, state_dict, prefix, local_metadata, strict, missi
 
 
 # ------------------------------------------------------------------------------------ wrapping
+# module -> weakref to its wrapper; both weak, and nothing stored on the module (so it still pickles and deep-copies)
+_WRAPPERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def wrap_module(module: nn.Module) -> TorchModuleWrapper:
     """The wrapper of a plain module (one per module: wrapping it again returns the same layer)."""
-    ref = module.__dict__.get("_kerastorch_wrapper")
+    ref = _WRAPPERS.get(module)
     wrapper = ref() if ref is not None else None
     return wrapper if wrapper is not None else TorchModuleWrapper(module)
 

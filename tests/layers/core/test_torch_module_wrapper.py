@@ -90,6 +90,16 @@ def test_sequential_wraps_modules_and_keras_file_round_trips(keras, tmp_path):
     assert loaded.layers[0].module.out_features == 6
 
 
+def test_functional_keras_file_round_trips_a_registered_module(keras, tmp_path):
+    model = _functional_with_block(keras)
+    x, _ = _data()
+    path = str(tmp_path / "f.keras")
+    kerastorch.saving.save_model(model, path)
+    loaded = kerastorch.saving.load_model(path)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+    assert list(loaded.state_dict()) == list(model.state_dict())
+
+
 def test_transformer_lstm_and_multihead_attention_in_a_functional_graph(keras):
     torch.manual_seed(0)
     inp = keras.Input((5, 8))
@@ -111,6 +121,14 @@ def test_transformer_lstm_and_multihead_attention_in_a_functional_graph(keras):
     model.compile("adam", "mse")
     history = model.fit(x, np.zeros((3, 5, 6), "float32"), epochs=2, verbose=0)
     assert history.history["loss"][1] < history.history["loss"][0]
+
+
+def test_whole_model_pickles_with_torch_save(keras, tmp_path):
+    model = keras.Sequential([keras.Input((4,)), nn.Linear(4, 2)])
+    torch.save(model, tmp_path / "whole.pt")
+    loaded = torch.load(tmp_path / "whole.pt", weights_only=False)
+    x = torch.randn(3, 4)
+    torch.testing.assert_close(loaded(x), model(x))
 
 
 def test_calling_one_module_twice_shares_its_wrapper(keras):
