@@ -1,67 +1,200 @@
 """``keras.layers``: every layer by its Keras name (one family per sub-package)."""
-from kerastorch.layers.core import (
-    Activation, Dense, EinsumDense, Embedding, Identity, Lambda, Masking, Wrapper,
+from kerastorch.layers.activations import (
+    ELU,
+    LeakyReLU,
+    PReLU,
+    ReLU,
+    Softmax,
 )
+from kerastorch.layers.attention import (
+    AdditiveAttention,
+    Attention,
+    MultiHeadAttention,
+)
+from kerastorch.layers.attention.grouped_query_attention import GroupQueryAttention
 from kerastorch.layers.conv import (
-    Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose, Convolution1D,
-    Convolution1DTranspose, Convolution2D, Convolution2DTranspose, Convolution3D, Convolution3DTranspose,
-    Deconvolution2D, Deconvolution3D, DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D,
-    SeparableConvolution1D, SeparableConvolution2D,
+    Conv1D,
+    Conv1DTranspose,
+    Conv2D,
+    Conv2DTranspose,
+    Conv3D,
+    Conv3DTranspose,
+    Convolution1D,
+    Convolution1DTranspose,
+    Convolution2D,
+    Convolution2DTranspose,
+    Convolution3D,
+    Convolution3DTranspose,
+    Deconvolution2D,
+    Deconvolution3D,
+    DepthwiseConv1D,
+    DepthwiseConv2D,
+    SeparableConv1D,
+    SeparableConv2D,
+    SeparableConvolution1D,
+    SeparableConvolution2D,
 )
-from kerastorch.layers.pooling import (
-    AveragePooling1D, AveragePooling2D, AveragePooling3D, AvgPool1D, AvgPool2D, AvgPool3D,
-    GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D, GlobalAvgPool1D, GlobalAvgPool2D,
-    GlobalAvgPool3D, GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D, GlobalMaxPooling1D,
-    GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPool1D, MaxPool2D, MaxPool3D, MaxPooling1D, MaxPooling2D,
-    MaxPooling3D,
-)
-from kerastorch.layers.reshaping import (
-    Cropping1D, Cropping2D, Cropping3D, Flatten, Permute, RepeatVector, Reshape, UpSampling1D, UpSampling2D,
-    UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D,
-)
-from kerastorch.layers.normalization import (
-    BatchNormalization, GroupNormalization, LayerNormalization, RMSNormalization, UnitNormalization,
-)
-from kerastorch.layers.pooling import (
-    AdaptiveAveragePooling1D, AdaptiveAveragePooling2D, AdaptiveAveragePooling3D, AdaptiveMaxPooling1D,
-    AdaptiveMaxPooling2D, AdaptiveMaxPooling3D,
+from kerastorch.layers.core import (
+    Activation,
+    Dense,
+    EinsumDense,
+    Embedding,
+    Identity,
+    Lambda,
+    Masking,
+    Wrapper,
 )
 from kerastorch.layers.core.reversible_embedding import ReversibleEmbedding
-from kerastorch.layers.normalization.spectral_normalization import SpectralNormalization
-from kerastorch.layers.attention.grouped_query_attention import GroupQueryAttention
+from kerastorch.layers.core.torch_module_wrapper import TorchModuleWrapper
+from kerastorch.layers.input_layer import Input, InputLayer, KerasTensor
+from kerastorch.layers.input_spec import InputSpec
+from kerastorch.layers.layer import Layer
 from kerastorch.layers.merging import (
-    Add, Average, Concatenate, Dot, Maximum, Merge, Minimum, Multiply, Subtract, add, average, concatenate,
-    dot, maximum, minimum, multiply, subtract,
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Merge,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
 )
-from kerastorch.layers.activations import (
-    ELU, LeakyReLU, PReLU, ReLU, Softmax,
+from kerastorch.layers.normalization import (
+    BatchNormalization,
+    GroupNormalization,
+    LayerNormalization,
+    RMSNormalization,
+    UnitNormalization,
 )
-from kerastorch.layers.regularization import (
-    ActivityRegularization, AlphaDropout, Dropout, GaussianDropout, GaussianNoise, SpatialDropout1D,
-    SpatialDropout2D, SpatialDropout3D,
+from kerastorch.layers.normalization.spectral_normalization import SpectralNormalization
+from kerastorch.layers.pooling import (
+    AdaptiveAveragePooling1D,
+    AdaptiveAveragePooling2D,
+    AdaptiveAveragePooling3D,
+    AdaptiveMaxPooling1D,
+    AdaptiveMaxPooling2D,
+    AdaptiveMaxPooling3D,
+    AveragePooling1D,
+    AveragePooling2D,
+    AveragePooling3D,
+    AvgPool1D,
+    AvgPool2D,
+    AvgPool3D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalAveragePooling3D,
+    GlobalAvgPool1D,
+    GlobalAvgPool2D,
+    GlobalAvgPool3D,
+    GlobalMaxPool1D,
+    GlobalMaxPool2D,
+    GlobalMaxPool3D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    GlobalMaxPooling3D,
+    MaxPool1D,
+    MaxPool2D,
+    MaxPool3D,
+    MaxPooling1D,
+    MaxPooling2D,
+    MaxPooling3D,
 )
 from kerastorch.layers.preprocessing import (
-    CategoryEncoding, Discretization, Hashing, IntegerLookup, Normalization, Rescaling, StringLookup,
+    CategoryEncoding,
+    Discretization,
+    HashedCrossing,
+    Hashing,
+    IntegerLookup,
+    MelSpectrogram,
+    Normalization,
+    Rescaling,
+    STFTSpectrogram,
+    StringLookup,
     TextVectorization,
 )
 from kerastorch.layers.preprocessing.image_preprocessing import (
-    AutoContrast, CenterCrop, RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomGrayscale, RandomInvert,
-    RandomPosterization, RandomRotation, RandomTranslation, RandomZoom, Resizing, Solarization,
-    RandomColorDegeneration, RandomSaturation, RandomHue, RandomSharpness, MixUp, CutMix, RandomShear,
-    RandomErasing, RandomGaussianBlur, RandomColorJitter, Equalization, RandomPerspective, RandomElasticTransform,
+    AugMix,
+    AutoContrast,
+    CenterCrop,
+    ContrastLimitedAdaptiveHistogramEqualization,
+    CutMix,
+    Equalization,
+    MaxNumBoundingBoxes,
+    MixUp,
     RandAugment,
+    RandomBrightness,
+    RandomColorDegeneration,
+    RandomColorJitter,
+    RandomContrast,
+    RandomCrop,
+    RandomElasticTransform,
+    RandomErasing,
+    RandomFlip,
+    RandomGaussianBlur,
+    RandomGrayscale,
+    RandomHue,
+    RandomInvert,
+    RandomPerspective,
+    RandomPosterization,
+    RandomRotation,
+    RandomSaturation,
+    RandomSharpness,
+    RandomShear,
+    RandomTranslation,
+    RandomZoom,
+    Resizing,
+    Solarization,
 )
 from kerastorch.layers.preprocessing.pipeline import Pipeline
 from kerastorch.layers.recurrent import (
-    Bidirectional, ConvLSTM1D, ConvLSTM2D, ConvLSTM3D, GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN,
-    SimpleRNNCell, StackedRNNCells, TimeDistributed,
+    GRU,
+    LSTM,
+    RNN,
+    Bidirectional,
+    ConvLSTM1D,
+    ConvLSTM2D,
+    ConvLSTM3D,
+    GRUCell,
+    LSTMCell,
+    SimpleRNN,
+    SimpleRNNCell,
+    StackedRNNCells,
+    TimeDistributed,
 )
-from kerastorch.layers.attention import (
-    AdditiveAttention, Attention, MultiHeadAttention,
+from kerastorch.layers.regularization import (
+    ActivityRegularization,
+    AlphaDropout,
+    Dropout,
+    GaussianDropout,
+    GaussianNoise,
+    SpatialDropout1D,
+    SpatialDropout2D,
+    SpatialDropout3D,
 )
-from kerastorch.layers.input_layer import Input, InputLayer, KerasTensor
-from kerastorch.layers.layer import Layer
-from kerastorch.layers.input_spec import InputSpec
+from kerastorch.layers.reshaping import (
+    Cropping1D,
+    Cropping2D,
+    Cropping3D,
+    Flatten,
+    Permute,
+    RepeatVector,
+    Reshape,
+    UpSampling1D,
+    UpSampling2D,
+    UpSampling3D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+    ZeroPadding3D,
+)
 
 __all__ = [
     "Activation", "ActivityRegularization", "Add", "AdditiveAttention", "AlphaDropout", "Attention",
@@ -81,7 +214,7 @@ __all__ = [
     "RepeatVector", "Rescaling", "Reshape", "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
     "SeparableConvolution2D", "SimpleRNN", "SimpleRNNCell", "Softmax", "SpatialDropout1D", "SpatialDropout2D",
     "SpatialDropout3D", "StackedRNNCells", "Subtract", "TimeDistributed", "UnitNormalization", "UpSampling1D",
-    "UpSampling2D", "UpSampling3D", "Wrapper", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "add",
+    "UpSampling2D", "UpSampling3D", "TorchModuleWrapper", "Wrapper", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "add",
     "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract",
 ]
 # keras.layers.serialize / deserialize (used by wrapper and recurrent layers for their inner layers)
@@ -106,3 +239,5 @@ __all__ += ["RandomErasing", "RandomGaussianBlur"]
 __all__ += ["Equalization", "RandomColorJitter"]
 __all__ += ["RandomElasticTransform", "RandomPerspective"]
 __all__ += ["RandAugment"]
+__all__ += ["HashedCrossing", "MelSpectrogram", "STFTSpectrogram", "AugMix", "MaxNumBoundingBoxes",
+            "ContrastLimitedAdaptiveHistogramEqualization"]
