@@ -41,6 +41,9 @@ State (``get_state`` / ``variables``): ``iterations``, the base class's EMA / ac
 entries, then torch's per-parameter state as ``"<key>/<i>"`` (``exp_avg/0``...), ``i`` the
 variable's index, slot by slot like Keras. Torch creates that state at the first step, so an
 optimizer that has not stepped has fewer variables; ``set_state`` creates missing entries.
+For a saved model to restore them, ``get_config`` records the layout (``state_layout``: key and
+shape of each entry), and an optimizer rebuilt from that config lists zero placeholders of that
+layout as its variables until its first step or ``set_state`` (never installed in torch's state).
 """
 from __future__ import annotations
 
@@ -101,13 +104,15 @@ class TorchOptimizer(Optimizer):
             loss_scale_factor, gradient_accumulation_steps, name: as for every kerastorch optimizer.
         fused: ``"auto"`` (torch's fused kernel on CPU where the user left the choice to torch, see the
             module docstring) or False.
+        state_layout: ``[(key, shape), ...]`` of the torch state a saved optimizer had (from ``get_config``).
     """
 
     def __init__(self, optimizer: Any, learning_rate: float | None = None, clipnorm: float | None = None,
                  clipvalue: float | None = None, global_clipnorm: float | None = None, use_ema: bool = False,
                  ema_momentum: float = 0.99, ema_overwrite_frequency: int | None = None,
                  loss_scale_factor: float | None = None, gradient_accumulation_steps: int | None = None,
-                 name: str | None = None, fused: str | bool = "auto") -> None:
+                 name: str | None = None, fused: str | bool = "auto",
+                 state_layout: Sequence[tuple[str, Sequence[int]]] | None = None) -> None:
         if fused not in ("auto", False):
             raise ValueError(f"`fused` must be 'auto' or False. Received: fused={fused!r}")
         if isinstance(optimizer, Optimizer):
@@ -136,6 +141,7 @@ class TorchOptimizer(Optimizer):
         self._warned_unheld = False
         self.fused = fused
         self._auto_fused = False
+        self._restore_layout = [(str(k), tuple(int(d) for d in shape)) for k, shape in state_layout or ()] or None
         if learning_rate is not None:
             self.learning_rate = learning_rate
 
@@ -216,6 +222,7 @@ class TorchOptimizer(Optimizer):
         for p in self._others_of(plan):
             if p.grad is not None:
                 p.grad = None
+        self._restore_layout = None  # torch creates its own state now
         self.torch_optimizer.step()
 
     def _compiled_update_inputs(self, variables: list[torch.Tensor]) -> None:
@@ -354,6 +361,9 @@ class TorchOptimizer(Optimizer):
                 items.append((f"average/{i}", self._ema[i]))
             if self.gradient_accumulation_steps:
                 items.append((f"gradient_accumulator/{i}", self._accumulators[i]))
+        if self._restore_layout and self.built and not any(self.torch_optimizer.state.get(v)
+                                                           for v in self._trainable_variables):
+            return items + self._placeholders()
         if self.torch_optimizer is not None:
             per_var = [self.torch_optimizer.state.get(v, {}) for v in self._trainable_variables]
             keys: list[str] = []
@@ -363,6 +373,18 @@ class TorchOptimizer(Optimizer):
                 items += [(f"{key}/{i}", st[key]) for i, st in enumerate(per_var)
                           if isinstance(st.get(key), torch.Tensor)]
         return items
+
+    def _placeholders(self) -> list[tuple[str, torch.Tensor]]:
+        """Zeros in the saved layout (``state_layout``), so that a saved state can be restored into them."""
+        out = []
+        n = len(self._trainable_variables)
+        for key, shape in self._restore_layout:
+            tail = key.rpartition("/")[2]
+            if not tail.isdigit() or int(tail) >= n:
+                continue  # another model: the count no longer matches, and the restore says so
+            dtype = self._trainable_variables[int(tail)].dtype if shape else torch.float32  # `step` is float32
+            out.append((key, torch.zeros(shape, dtype=dtype)))
+        return out
 
     def set_state(self, state: Mapping[str, Any]) -> None:
         """Restore ``get_state()`` output; torch state entries missing so far are created."""
@@ -394,6 +416,7 @@ class TorchOptimizer(Optimizer):
                 else:
                     device = variable.device if value.ndim else value.device  # torch keeps `step` on the CPU
                     slots[head] = value.to(device).clone()
+        self._restore_layout = None
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict[str, Any]:
@@ -417,12 +440,15 @@ class TorchOptimizer(Optimizer):
             if value is None or isinstance(value, (bool, int, float, str)) or (
                     isinstance(value, list) and all(isinstance(v, (int, float)) for v in value)):
                 hyper[key] = value
+        own = {key for key, _ in Optimizer._state_items(self)}
+        layout = [[key, list(t.shape)] for key, t in self._state_items() if key not in own] or None
         return {"name": self.name, "torch_class": f"{self.torch_class.__module__}.{self.torch_class.__qualname__}",
                 "torch_config": hyper, "learning_rate": self._group_lr(), "clipnorm": self.clipnorm,
                 "clipvalue": self.clipvalue, "global_clipnorm": self.global_clipnorm, "use_ema": self.use_ema,
                 "ema_momentum": self.ema_momentum, "ema_overwrite_frequency": self.ema_overwrite_frequency,
                 "loss_scale_factor": self.loss_scale_factor,
-                "gradient_accumulation_steps": self.gradient_accumulation_steps, "fused": self.fused}
+                "gradient_accumulation_steps": self.gradient_accumulation_steps, "fused": self.fused,
+                "state_layout": layout}
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None) -> "TorchOptimizer":

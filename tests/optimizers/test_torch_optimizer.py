@@ -219,9 +219,16 @@ def test_config_round_trip_and_saved_model(keras, tmp_path):
     assert group["betas"] == (0.8, 0.9) and group["weight_decay"] == 0.3 and group["lr"] == pytest.approx(0.02)
     path = tmp_path / "m.keras"
     keras.saving.save_model(model, path)
-    loaded = keras.saving.load_model(path)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="Could not restore the optimizer state")
+        loaded = keras.saving.load_model(path)
     assert isinstance(loaded.optimizer, keras.optimizers.TorchOptimizer)
-    loaded.fit(X, Y, batch_size=8, epochs=1, verbose=0)
+    saved_state, loaded_state = model.optimizer.get_state(), loaded.optimizer.get_state()
+    assert sorted(saved_state) == sorted(loaded_state) and int(loaded.optimizer.iterations) == 2
+    assert all(torch.equal(saved_state[k], loaded_state[k]) for k in saved_state)
+    model.fit(X, Y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    loaded.fit(X, Y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    assert _max_diff(_weights(model), _weights(loaded)) == 0.0  # training continues where it stopped
     assert loaded.optimizer.torch_optimizer.param_groups[0]["betas"] == (0.8, 0.9)
 
 
