@@ -318,6 +318,11 @@ def current_run() -> Run | None:
         initialize()
     if not is_initialized() or dist.get_world_size() < 2:
         return None
+    if torch.cuda.is_available() and "LOCAL_RANK" in os.environ:
+        # A group the user started without torch.cuda.set_device would put every replica on GPU 0.
+        local_rank = int(os.environ["LOCAL_RANK"])
+        if local_rank < torch.cuda.device_count() and torch.cuda.current_device() != local_rank:
+            torch.cuda.set_device(local_rank)
     setting = _DISTRIBUTION
     if setting is not None and not isinstance(setting, DataParallel):
         return None
