@@ -135,8 +135,12 @@ def datasets() -> None:
     model2.fit(torch.utils.data.DataLoader(Ids(), batch_size=8, shuffle=True), epochs=2, verbose=0,
                callbacks=[keras.callbacks.LambdaCallback(
                    on_epoch_end=lambda epoch, logs: (per_epoch.append(list(recorded)), recorded.clear()))])
+    # evaluate on a DataLoader (sharded, metric states summed) against the loss of predict on the arrays
+    evaluated = model2.evaluate(torch.utils.data.DataLoader(Ids(), batch_size=8), verbose=0)
+    reference = float(np.mean(keras.ops.convert_to_numpy(keras.losses.sparse_categorical_crossentropy(
+        y, model2.predict(x, batch_size=10, verbose=0)))))
     dump(history=history.history, weights=weights(model), seen_sequence=seen_seq, loader_epochs=per_epoch,
-         weights2=weights(model2))
+         weights2=weights(model2), loader_evaluate=evaluated, reference_loss=reference)
 
 
 def resume() -> None:

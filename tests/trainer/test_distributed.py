@@ -163,6 +163,9 @@ def test_pydataset_and_dataloader_are_sharded_and_reshuffled(tmp_path):
         assert len(e0[epoch]) == len(e1[epoch]) == 32
         assert sorted(e0[epoch] + e1[epoch]) == list(range(64))
     assert sorted(e0[0]) != sorted(e0[1])
+    # evaluate on a sharded DataLoader logs the loss of the whole data on every rank
+    assert r0["loader_evaluate"] == r1["loader_evaluate"]
+    assert r0["loader_evaluate"] == pytest.approx(r0["reference_loss"], abs=1e-5)
 
 
 @pytest.mark.slow
