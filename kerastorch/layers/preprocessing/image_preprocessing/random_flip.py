@@ -72,12 +72,10 @@ class RandomFlip(BaseImagePreprocessingLayer):
         source = (rows.expand(batch, height).unsqueeze(2) * width + cols.expand(batch, width).unsqueeze(1))
         source = source.reshape(batch, height * width)
         if self.data_format == "channels_last":
-            # Gathered into channels-first memory and returned as a channels_last view: the
-            # gather runs about twice as fast that way on CPU, and the resampling layers and
-            # convolutions that follow want that memory order anyway.
-            flat = images.reshape(batch, height * width, -1).transpose(1, 2)
-            out = torch.gather(flat, 2, source.unsqueeze(1).expand(flat.shape))
-            out = out.reshape(batch, -1, height, width).permute(0, 2, 3, 1)
+            # Written in channels_last memory, like the input: the model after this layer then runs
+            # in the memory format it would run in without augmentation.
+            flat = images.reshape(batch, height * width, -1)
+            out = torch.gather(flat, 1, source.unsqueeze(2).expand(flat.shape)).reshape(images.shape)
         else:
             flat = images.reshape(batch, -1, height * width)
             out = torch.gather(flat, 2, source.unsqueeze(1).expand(flat.shape)).reshape(images.shape)
