@@ -3,7 +3,10 @@
 A layer stores its configuration in ``__init__``, creates its weights in
 ``build(input_shape)`` the first time it is called, and computes in
 ``call(inputs, training=None, mask=None)``. Weights are registered on the
-module under their Keras names, so ``state_dict()`` reads ``dense_1.kernel``.
+module under their Keras names, so ``state_dict()`` reads ``dense_1.kernel``
+(a functional/Sequential model keys its layers structurally, see
+``models/model.py: structural_key``; a plain torch module assigned to a layer
+attribute becomes a ``TorchModuleWrapper``).
 Trainable weights are ``nn.Parameter``; non-trainable state (moving statistics)
 are buffers. A layer may keep a weight in the layout its torch kernel wants
 (e.g. Conv2D keeps ``(out, in, kh, kw)``); ``get_weights``/``set_weights``

@@ -3,6 +3,11 @@
 ``keras.Model(inputs, outputs)`` returns a functional model; subclassing
 ``keras.Model`` and writing ``call`` gives a subclassed model, whose layers are
 the ones assigned as attributes (torch registers them as child modules).
+
+``state_dict`` keys: a subclassed model's are its attribute names (torch's rule); a functional or
+Sequential model registers each layer under ``structural_key`` (the name without its session
+counter, renumbered per model), so two instances of one architecture share their keys.
+``Model.export`` writes ONNX or ``torch.export`` artifacts through ``saving/export.py``.
 """
 from __future__ import annotations
 
