@@ -617,7 +617,7 @@ def _batch_size(x) -> int:
 
 
 def _num_samples(x) -> int:
-    first = tree.flatten(x)[0]
+    first = tree.flatten(text_lists_as_arrays(x))[0]  # a list of texts is one input of len(x) samples
     return int(first.shape[0])
 
 

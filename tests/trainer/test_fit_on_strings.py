@@ -70,3 +70,15 @@ def test_fit_on_a_list_of_strings_with_shuffle_and_split(keras):
     model = _model(keras, texts)
     history = model.fit(list(texts), labels, epochs=2, batch_size=8, shuffle=True, validation_split=0.2, verbose=0)
     assert len(history.history["val_loss"]) == 2
+
+
+def test_on_batch_methods_take_string_arrays_and_lists(keras):
+    texts, labels = _data()
+    model = _model(keras, texts)
+    logs = model.train_on_batch(texts, labels, return_dict=True)  # a 1-D array of texts
+    assert set(logs) == {"loss", "accuracy"}
+    as_list = list(texts)  # a Python list of texts is one input of len(list) samples, as in fit
+    loss_list = model.test_on_batch(as_list, labels, return_dict=True)["loss"]
+    assert loss_list == pytest.approx(model.test_on_batch(texts, labels, return_dict=True)["loss"])
+    model.train_on_batch(as_list, labels)
+    assert model.predict_on_batch(as_list).shape == (len(texts), 1)
