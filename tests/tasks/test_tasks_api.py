@@ -268,3 +268,14 @@ def test_applications_backbone_with_a_weights_file(tmp_path, capsys):
     np.testing.assert_array_equal(backbone.get_weights()[0], source.get_weights()[0])
     history = tasks.fit(model, images, y, verbose=0, early_stopping=False, lr_find_kwargs={"num_steps": 3})
     assert history.epoch == [0, 1]
+
+
+def test_fit_with_validation_data_and_one_hot_targets():
+    x, _ = _tabular(60)
+    y = np.eye(3)[np.digitize(x[:, 0], [-0.5, 0.5])]
+    model = tasks.build(x[:40], y[:40], epochs=2, verbose=0)
+    assert model.task_plan.target.one_hot and model.task_plan.split == "stratified"
+    history = tasks.fit(model, x[:40], y[:40], validation_data=(x[40:], y[40:]), verbose=0, **FAST)
+    assert len(history.history["val_loss"]) == 2
+    (_, ytr), (_, yva) = tasks.api._split(model.task_plan, x, y.astype("float32"), 0.25)
+    assert len(yva) == 15 and yva.sum(axis=0).min() >= 1  # every class in the stratified validation set
