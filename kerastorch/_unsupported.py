@@ -8,6 +8,9 @@ than missing. Names that are merely not written yet do not belong here.
 """
 from __future__ import annotations
 
+import dis
+import importlib.abc
+import sys
 from typing import NamedTuple
 
 
@@ -22,6 +25,15 @@ class UnsupportedKerasAPI(AttributeError, NotImplementedError):
 
     An AttributeError, so ``hasattr`` and ``getattr(module, name, default)`` keep working;
     also a NotImplementedError, so ``except NotImplementedError`` catches it.
+    """
+
+
+class UnsupportedKerasImport(ImportError, NotImplementedError):
+    """Raised by ``from kerastorch.x import Name`` and ``import kerastorch.x`` for a listed Keras name.
+
+    Python turns an AttributeError met by ``from ... import`` into a bare "cannot import name"
+    (the message is lost), and an unknown submodule into a bare ModuleNotFoundError; an ImportError
+    raised by the lookup itself travels as it is, so the reason and the alternative reach the user.
     """
 
 
@@ -107,13 +119,32 @@ UNSUPPORTED: dict[str, Unsupported] = {
 }
 
 
-def unsupported_error(module: str, name: str) -> UnsupportedKerasAPI | None:
-    """The error for ``module.name`` (module spelled ``keras.utils``), or None if not listed."""
+def _message(qualname: str, entry: Unsupported) -> str:
+    return f"`{qualname}` is not supported by kerastorch: {entry.reason}. Use {entry.alternative} instead."
+
+
+def unsupported_error(module: str, name: str, importing: bool = False) -> Exception | None:
+    """The error for ``module.name`` (module spelled ``keras.utils``), or None if not listed.
+
+    ``importing``: the name is being imported (``from module import name``), so the error is an
+    ``UnsupportedKerasImport``, which Python passes on with its message.
+    """
     entry = UNSUPPORTED.get(f"{module}.{name}")
     if entry is None:
         return None
-    return UnsupportedKerasAPI(f"`{module}.{name}` is not supported by kerastorch: {entry.reason}. "
-                               f"Use {entry.alternative} instead.")
+    cls = UnsupportedKerasImport if importing else UnsupportedKerasAPI
+    return cls(_message(f"{module}.{name}", entry))
+
+
+_IMPORT_FROM = dis.opmap["IMPORT_FROM"]
+
+
+def _called_by_from_import(frame) -> bool:
+    """Whether ``frame`` is running a ``from module import name`` statement (its IMPORT_FROM)."""
+    if frame is None:
+        return False
+    code, lasti = frame.f_code.co_code, frame.f_lasti
+    return 0 <= lasti < len(code) and code[lasti] == _IMPORT_FROM
 
 
 def module_getattr(kerastorch_module: str):
@@ -121,9 +152,26 @@ def module_getattr(kerastorch_module: str):
     keras_module = "keras" + kerastorch_module[len("kerastorch"):]
 
     def __getattr__(name: str):
-        error = unsupported_error(keras_module, name)
-        if error is not None:
-            raise error
+        # Only for a listed name: which statement asked decides the exception class (see UnsupportedKerasImport).
+        if f"{keras_module}.{name}" in UNSUPPORTED:
+            raise unsupported_error(keras_module, name, importing=_called_by_from_import(sys._getframe(1)))
         raise AttributeError(f"module {kerastorch_module!r} has no attribute {name!r}")
 
     return __getattr__
+
+
+class _UnsupportedModuleFinder(importlib.abc.MetaPathFinder):
+    """``import kerastorch.export`` (a listed Keras module) raises the table's message, not a bare
+    ModuleNotFoundError. It answers only for listed ``kerastorch.*`` names and finds nothing else."""
+
+    def find_spec(self, fullname: str, path=None, target=None):
+        if fullname.startswith("kerastorch."):
+            qualname = "keras" + fullname[len("kerastorch"):]
+            entry = UNSUPPORTED.get(qualname)
+            if entry is not None:
+                raise UnsupportedKerasImport(_message(qualname, entry), name=fullname)
+        return None
+
+
+if not any(isinstance(f, _UnsupportedModuleFinder) for f in sys.meta_path):
+    sys.meta_path.append(_UnsupportedModuleFinder())

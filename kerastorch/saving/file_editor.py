@@ -20,7 +20,7 @@ from typing import Any, Callable
 import h5py
 import numpy as np
 
-from kerastorch.saving import file_utils
+import kerastorch.saving.file_utils as file_utils
 from kerastorch.saving.file_utils import FileFormatError
 from kerastorch.saving.formats import keras_v3
 

@@ -14,8 +14,10 @@ Three layers of checks, all read from Keras rather than written by hand:
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import os
+import re
 import sys
 
 import pytest
@@ -149,7 +151,7 @@ def _exclusion_params() -> list[str]:
 @needs_keras
 @pytest.mark.parametrize("qualname", _exclusion_params())
 def test_excluded_name_is_real_and_raises_a_clear_error(qualname):
-    from kerastorch._unsupported import UNSUPPORTED, UnsupportedKerasAPI
+    from kerastorch._unsupported import UNSUPPORTED, UnsupportedKerasAPI, UnsupportedKerasImport
     module, name = qualname.rsplit(".", 1)
     if UNSUPPORTED[qualname].keras2:
         assert name in walker.KERAS2_BACKEND_NAMES, f"{qualname} is not in the Keras 2 K.* list"
@@ -162,15 +164,29 @@ def test_excluded_name_is_real_and_raises_a_clear_error(qualname):
     assert f"`{qualname}`" in message and UNSUPPORTED[qualname].alternative in message
     assert isinstance(info.value, AttributeError) and isinstance(info.value, NotImplementedError)
     assert not hasattr(kt_module, name)
+    # `from keras.layers import JaxLayer` keeps the message (Python would otherwise drop it), and so does
+    # `import keras.export` for a listed module.
+    kt_name = walker.kerastorch_module_name(module)
+    with pytest.raises(UnsupportedKerasImport) as info:
+        exec(f"from {kt_name} import {name}", {})
+    assert str(info.value) == message and isinstance(info.value, ImportError)
+    if not UNSUPPORTED[qualname].keras2 and inspect.ismodule(getattr(importlib.import_module(module), name)):
+        with pytest.raises(UnsupportedKerasImport, match=re.escape(message)):
+            importlib.import_module(f"{kt_name}.{name}")
 
 
 def test_unknown_names_keep_the_plain_attribute_error():
     import kerastorch
-    from kerastorch._unsupported import UnsupportedKerasAPI
+    from kerastorch._unsupported import UnsupportedKerasAPI, UnsupportedKerasImport
     with pytest.raises(AttributeError) as info:
         kerastorch.no_such_name  # noqa: B018
     assert not isinstance(info.value, UnsupportedKerasAPI)
     assert "no_such_name" in str(info.value)
+    with pytest.raises(ImportError) as info:
+        exec("from kerastorch.layers import NoSuchLayer", {})
+    assert not isinstance(info.value, UnsupportedKerasImport)
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("kerastorch.no_such_module")
 
 
 # ---------------------------------------------------------------- Keras 2's K.* set

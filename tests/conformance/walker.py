@@ -43,7 +43,7 @@ MODULES: tuple[str, ...] = (
 # threshold below (matching / (names - excluded)).
 OWNED_MODULES: tuple[str, ...] = (
     "keras.random", "keras.tree", "keras.config", "keras.utils", "keras.backend", "keras.initializers",
-    "keras.activations", "keras.regularizers", "keras.constraints",
+    "keras.activations", "keras.regularizers", "keras.constraints", "keras", "keras.models", "keras.saving",
 )
 THRESHOLD = 0.95
 

@@ -21,7 +21,7 @@ import warnings
 
 import h5py
 
-from kerastorch.saving import file_utils
+import kerastorch.saving.file_utils as file_utils
 from kerastorch.saving.file_utils import FileFormatError
 from kerastorch.saving.formats import keras_v3
 
