@@ -45,8 +45,13 @@ def fit_arrays() -> None:
     x, y = data()
     model = mlp()
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    callbacks = [keras.callbacks.CSVLogger(os.path.join(OUT, "log.csv")),
-                 keras.callbacks.ModelCheckpoint(os.path.join(OUT, "ckpt_{epoch}.keras")),
+    class RecordingCheckpoint(keras.callbacks.ModelCheckpoint):
+        def on_epoch_end(self, epoch, logs=None):
+            with open(os.path.join(OUT, "writers.txt"), "a") as f:
+                f.write(f"{RANK}\n")
+            super().on_epoch_end(epoch, logs)
+    callbacks = [keras.callbacks.CSVLogger(os.path.join(OUT, "log.csv"), append=True),
+                 RecordingCheckpoint(os.path.join(OUT, "ckpt_{epoch}.keras")),
                  keras.callbacks.EarlyStopping(monitor="loss", patience=100)]
     history = model.fit(x, y, batch_size=16, epochs=3, validation_split=0.25, verbose=0, callbacks=callbacks)
     evaluated = model.evaluate(x, y, batch_size=20, verbose=0, return_dict=True)

@@ -131,7 +131,8 @@ def test_two_processes_equal_one_process_on_the_same_global_batch(tmp_path):
     # rank 0 wrote the files, once: one checkpoint per epoch, one CSV row per epoch
     assert sorted(p.name for p in (tmp_path / "two").glob("ckpt_*.keras")) == \
         ["ckpt_1.keras", "ckpt_2.keras", "ckpt_3.keras"]
-    rows = (tmp_path / "two" / "log.csv").read_text().strip().splitlines()
+    assert (tmp_path / "two" / "writers.txt").read_text() == "0\n0\n0\n"  # only rank 0's checkpoint callback ran
+    rows = (tmp_path / "two" / "log.csv").read_text().strip().splitlines()  # append=True: one writer, one header
     assert len(rows) == 1 + 3, rows
     # model.save then load_model on every rank: the file was complete when rank 1 read it
     assert_weights_close(r1["reloaded"], r0["weights"], atol=0)
