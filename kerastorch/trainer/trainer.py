@@ -37,7 +37,7 @@ from __future__ import annotations
 import numbers
 import random
 import warnings
-from typing import Any, Iterable, Mapping, Sequence, Union
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, Union
 
 import numpy as np
 import torch
@@ -68,7 +68,13 @@ _EVALUATE_ARGS = ("x", "y", "batch_size", "verbose", "sample_weight", "steps", "
 _PREDICT_ARGS = ("x", "batch_size", "verbose", "steps", "callbacks")
 
 
-class Trainer:
+if TYPE_CHECKING:  # Trainer is mixed into Model (Layer + Trainer): type-check its methods against a Layer
+    from kerastorch.layers.layer import Layer as _TrainerHost
+else:
+    _TrainerHost = object
+
+
+class Trainer(_TrainerHost):
     def __init__(self):
         self.compiled = False
         self.optimizer = None
@@ -329,11 +335,11 @@ class Trainer:
             val_data = get_data_adapter(vx, vy, vsw, batch_size=validation_batch_size or batch_size,
                                         steps_per_epoch=validation_steps, shuffle=False, device=device)
             val_data = dp.shard(val_data, "test")
-        callbacks = dp.callback_list(self._callback_list(callbacks, verbose, epochs, train_data.num_batches,
-                                                         add_history=True))
+        callback_list = dp.callback_list(self._callback_list(callbacks, verbose, epochs, train_data.num_batches,
+                                             add_history=True))
         self.stop_training = False
         with dp.fitting(self):
-            return self._fit_loop(train_data, val_data, callbacks, dp, epochs, initial_epoch, validation_freq)
+            return self._fit_loop(train_data, val_data, callback_list, dp, epochs, initial_epoch, validation_freq)
 
     def _fit_loop(self, train_data, val_data, callbacks, dp, epochs, initial_epoch, validation_freq) -> "History":
         train_step = self._step_function("train")
@@ -399,9 +405,9 @@ class Trainer:
         data = get_data_adapter(x, y, sample_weight, batch_size=batch_size, steps_per_epoch=steps, shuffle=False,
                                 device=device)
         data = dp.shard(data, "test")
-        callbacks = dp.callback_list(self._callback_list(callbacks, verbose, 1, data.num_batches))
+        callback_list = dp.callback_list(self._callback_list(callbacks, verbose, 1, data.num_batches))
         with dp.collectives():
-            logs = self._evaluate_loop(data, callbacks, dp)
+            logs = self._evaluate_loop(data, callback_list, dp)
         return _format_logs(logs, return_dict)
 
     def _evaluate_loop(self, data, callbacks, dp=distributed.SINGLE_PROCESS) -> dict:
@@ -444,12 +450,12 @@ class Trainer:
         data = get_data_adapter(x, None, None, batch_size=batch_size, steps_per_epoch=steps, shuffle=False,
                                 device=device)
         data = dp.shard(data, "predict")
-        callbacks = dp.callback_list(self._callback_list(callbacks, verbose, 1, data.num_batches))
+        callback_list = dp.callback_list(self._callback_list(callbacks, verbose, 1, data.num_batches))
         predict_step = self._step_function("predict")
         self._set_eval_mode()
-        callbacks.on_predict_begin()
-        outputs = dp.gather_predictions(run_epoch(self, predict_step, data.iter_epoch(), "predict", callbacks))
-        callbacks.on_predict_end()
+        callback_list.on_predict_begin()
+        outputs = dp.gather_predictions(run_epoch(self, predict_step, data.iter_epoch(), "predict", callback_list))
+        callback_list.on_predict_end()
         if not outputs:
             raise ValueError("The prediction data produced no batches.")
         return _concatenate(outputs)
@@ -501,7 +507,7 @@ class Trainer:
         """Move the model to the training device (CUDA when available) once; a new device or a new
         global dtype policy makes the step state stale."""
         device = config.get_device()
-        first = next(iter(self.parameters()), None)
+        first: torch.Tensor | None = next(iter(self.parameters()), None)
         if first is None:
             first = next(iter(self.buffers()), None)
         if first is not None and first.device != device:
@@ -669,4 +675,4 @@ def _output_names(model, y_pred) -> list[str]:
 
 def _is_model_input_list(model, x) -> bool:
     inputs = getattr(model, "inputs", None)
-    return bool(inputs) and len(inputs) == len(x)
+    return inputs is not None and len(inputs) > 0 and len(inputs) == len(x)
