@@ -53,10 +53,10 @@ class Adafactor(PerVariableStateOptimizer):
         beta = 1.0 - local_step ** self.beta_2_decay
         for w, g in zip(group.params, grads):
             g = g.to(w.dtype)
-            v = self._slot_of(w, "velocity")
+            v = self._slot(w, "velocity")
             squared = g * g + self.epsilon_1
             if w.dim() >= 2:
-                r, c = self._slot_of(w, "r"), self._slot_of(w, "c")
+                r, c = self._slot(w, "r"), self._slot(w, "c")
                 r.mul_(beta).add_(squared.mean(dim=-1), alpha=1.0 - beta)
                 c.mul_(beta).add_(squared.mean(dim=-2), alpha=1.0 - beta)
                 v.copy_((r / r.mean(dim=-1, keepdim=True)).unsqueeze(-1) * c.unsqueeze(-2))

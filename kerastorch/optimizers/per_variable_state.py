@@ -27,7 +27,12 @@ class PerVariableStateOptimizer(Optimizer):
                 states.append(dict(self._variable_slots(v)))
 
     def _slot_of(self, variable: torch.Tensor, name: str) -> torch.Tensor | None:
-        return self._per_variable[self._index[id(variable)]].get(name)
+        """The variable's slot ``name``, or None where this variable has none (Muon's AdamW-only slots)."""
+        return self.__dict__["_per_variable"][self._index[id(variable)]].get(name)
+
+    def _slot(self, variable: torch.Tensor, name: str) -> torch.Tensor:
+        """A slot every variable of this optimizer has."""
+        return self.__dict__["_per_variable"][self._index[id(variable)]][name]
 
     def _state_items(self) -> list[tuple[str, torch.Tensor]]:
         items = super()._state_items()

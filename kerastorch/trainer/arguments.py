@@ -26,7 +26,7 @@ def check_positive_int(name: str, value: Any, *, allow_none: bool = True, what: 
     if isinstance(value, (str, bytes)) or not isinstance(value, numbers.Number):
         raise TypeError(f"`{name}` must be a positive integer{' or None' if allow_none else ''}{what}. "
                         f"Received: {name}={value!r} of type {type(value).__name__}")
-    if not _is_int(value) or value < 1:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
         raise ValueError(f"`{name}` must be a positive integer{' or None' if allow_none else ''}{what}. "
                          f"Received: {name}={value!r}")
 

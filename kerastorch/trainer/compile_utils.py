@@ -61,7 +61,7 @@ class CompileLoss:
     def build(self, output_names: list[str]) -> None:
         self.output_names = output_names
         specs = _per_output(self._spec, output_names, "loss")
-        self.losses = [_to_loss(s) if s is not None else None for s in specs]
+        self.losses: list[Any] = [_to_loss(s) if s is not None else None for s in specs]
         weights = _per_output(self._weights_spec, output_names, "loss_weights") if self._weights_spec is not None \
             else [1.0] * len(output_names)
         self.weights = [1.0 if w is None else float(w) for w in weights]
@@ -79,7 +79,7 @@ class CompileLoss:
         sw_flat = _flatten_targets(sample_weight, self.output_names, len(y_pred_flat)) \
             if sample_weight is not None else [None] * len(y_pred_flat)
         total = None
-        per_output = []
+        per_output: list[torch.Tensor | None] = []
         for loss_fn, weight, yt, yp, sw in zip(self.losses, self.weights, y_true_flat, y_pred_flat, sw_flat):
             if loss_fn is None or yt is None:
                 per_output.append(None)
@@ -158,7 +158,7 @@ class CompileMetrics:
     def build(self, output_names: list[str], losses: list, y_true_flat: list, y_pred_flat: list) -> None:
         self.output_names = output_names
         multi = len(output_names) > 1
-        self._entries = []  # (output index, metric, weighted)
+        self._entries: list[tuple[int, Any, bool]] = []  # (output index, metric, weighted)
         for weighted, spec in ((False, self._spec), (True, self._weighted_spec)):
             if spec is None:
                 continue

@@ -244,9 +244,12 @@ def set_layer_group_lrs(model, groups=3, lrs: Sequence[float] | None = None,
         raise RuntimeError("`set_layer_group_lrs` needs a compiled model: call `model.compile(optimizer=...)` "
                            "first.")
     resolved = _resolve_groups(model, groups)
-    if (lrs is None) == (lr_mult is None):
+    if lrs is None and lr_mult is not None:
+        factors = geometric_factors(len(resolved), lr_mult)
+    elif lrs is not None and lr_mult is None:
+        factors = [float(f) for f in lrs]
+    else:
         raise ValueError("Pass exactly one of `lrs` (a factor per group) and `lr_mult`.")
-    factors = geometric_factors(len(resolved), lr_mult) if lrs is None else [float(f) for f in lrs]
     if len(factors) != len(resolved):
         raise ValueError(f"Got {len(factors)} learning-rate factors for {len(resolved)} layer groups "
                          f"({[[getattr(l, 'name', '?') for l in g] for g in resolved]}).")
