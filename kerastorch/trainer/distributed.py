@@ -33,7 +33,8 @@ single-process loop is the same code with nothing added. In a run of N processes
   ``RemoteMonitor`` run on rank 0 only (inside ``chief_only_section``); every other callback
   runs on every rank and sees the same global logs, so ``EarlyStopping`` / ``ReduceLROnPlateau``
   decide the same everywhere; ``stop_training`` is OR-reduced after each epoch (and after each
-  batch when an all-rank callback has batch hooks) and every rank waits at a barrier there;
+  batch when an all-rank callback other than kerastorch's schedulers has batch hooks) and
+  every rank waits at a barrier there;
 * **failures**: a collective that fails because another process died or timed out
   (``KERASTORCH_DISTRIBUTED_TIMEOUT``) is re-raised with a message that says so.
 """
@@ -50,11 +51,17 @@ import torch.distributed as dist
 from kerastorch import distribution as distribution_module
 from kerastorch.backend import tree
 from kerastorch.callbacks import (
+    BackupAndRestore,
     CallbackList,
     CSVLogger,
+    History,
+    LearningRateScheduler,
     ModelCheckpoint,
+    OneCycleScheduler,
     ProgbarLogger,
+    ReduceLROnPlateau,
     RemoteMonitor,
+    SwapEMAWeights,
     TensorBoard,
 )
 from kerastorch.callbacks.callback import BATCH_HOOK_ALIASES, Callback, overrides
@@ -67,6 +74,10 @@ from kerastorch.trainer.loop import LazyLogs
 
 # Callbacks that write files or the console: rank 0 runs them, the other ranks leave them out.
 CHIEF_ONLY_CALLBACKS = (ProgbarLogger, ModelCheckpoint, CSVLogger, TensorBoard, RemoteMonitor)
+# kerastorch's callbacks whose batch hooks never set stop_training (exact classes): they cost no
+# per-batch agreement (one small all-reduce, and on a GPU a host sync, per step).
+NEVER_STOP_MID_EPOCH = (OneCycleScheduler, LearningRateScheduler, ReduceLROnPlateau, SwapEMAWeights,
+                        BackupAndRestore, History)
 
 
 class SingleProcess:
@@ -529,7 +540,7 @@ class _DistributedCallbackList(CallbackList):
         everyone = [cb for cb in callbacks.callbacks if not isinstance(cb, CHIEF_ONLY_CALLBACKS)]
         chief = [cb for cb in callbacks.callbacks if isinstance(cb, CHIEF_ONLY_CALLBACKS)]
         # Only callbacks that run on every rank can stop training mid-epoch in step on every rank.
-        self._sync_batches = any(overrides(cb, hook) for cb in everyone
+        self._sync_batches = any(overrides(cb, hook) for cb in everyone if type(cb) not in NEVER_STOP_MID_EPOCH
                                  for hook in ("on_train_batch_end", "on_batch_end", "on_train_batch_begin",
                                               "on_batch_begin"))
         listed = list(callbacks.callbacks) if run.rank == 0 else everyone
