@@ -33,7 +33,7 @@ import numpy as np
 import torch
 
 from kerastorch._core.naming import auto_name, to_snake_case
-from kerastorch.optimizers.clipping import Groups, clip_gradients
+from kerastorch.optimizers.clipping import Groups, Tensors, clip_gradients
 from kerastorch.optimizers.schedules import learning_rate_schedule as lr_schedules
 
 # Keys found in tf.keras (Keras 2 / TF 2.11+) optimizer configs that carry no meaning here.
@@ -119,7 +119,7 @@ class _LiveParamGroup(dict):
         return self[key] if key in self else default
 
     def __setitem__(self, key, value) -> None:
-        opt = self._optimizer
+        opt: Any = self._optimizer  # beta_1/beta_2/momentum live on the subclasses that have them
         if key == "lr":
             opt.learning_rate = float(value)
         elif key == "betas" and self._has(key):
@@ -253,7 +253,7 @@ class Optimizer(torch.optim.Optimizer):
         """Per-step scalars shared by all groups (computed once per step, in Python)."""
         return None
 
-    def _update_group(self, group: _Group, grads: list[torch.Tensor], lr: float, local_step: int,
+    def _update_group(self, group: _Group, grads: Tensors, lr: float, local_step: int,
                       scalars: Any) -> None:
         raise NotImplementedError(f"{self.__class__.__name__} must implement `_update_group`.")
 
@@ -590,7 +590,7 @@ class Optimizer(torch.optim.Optimizer):
             grad = torch.empty_like(variable).copy_(grad)
         return grad
 
-    def _get_plan(self, variables: list[torch.Tensor], grads: list) -> _Plan:
+    def _get_plan(self, variables: list[torch.Tensor], grads: Sequence) -> _Plan:
         missing = tuple(i for i, g in enumerate(grads) if g is None)
         key = (tuple(map(id, variables)), missing)
         plan = self._plans.get(key)
@@ -670,7 +670,7 @@ class Optimizer(torch.optim.Optimizer):
         for group, gg in zip(plan.groups, group_grads):
             group_lr = lr * group.multiplier
             if group.decay_params:
-                torch._foreach_mul_(group.decay_params, 1.0 - self.weight_decay * group_lr)
+                torch._foreach_mul_(group.decay_params, 1.0 - float(self.weight_decay or 0.0) * group_lr)
             self._update_group(group, gg, group_lr, local_step, scalars)
 
     # ------------------------------------------------------------------ compiled train step protocol
@@ -748,8 +748,8 @@ class Optimizer(torch.optim.Optimizer):
                     v.copy_(self._ema[idx])
 
     # ------------------------------------------------------------------ torch.optim interop
-    @property
-    def param_groups(self) -> list[dict]:
+    @property  # torch.optim's attribute, computed live here
+    def param_groups(self) -> list[dict]:  # type: ignore[override]
         """One torch-style param group with a live ``"lr"`` (see ``_LiveParamGroup``), so that
         ``torch.optim.lr_scheduler.OneCycleLR(optimizer, ...)`` and friends drive this optimizer."""
         groups = self.__dict__.get("_param_groups")
@@ -757,8 +757,8 @@ class Optimizer(torch.optim.Optimizer):
             groups = self.__dict__["_param_groups"] = [_LiveParamGroup(self)]
         return groups
 
-    @property
-    def defaults(self) -> dict[str, Any]:
+    @property  # torch.optim's attribute, computed live here
+    def defaults(self) -> dict[str, Any]:  # type: ignore[override]
         """torch's ``Optimizer.defaults``: the hyper-parameters a scheduler may cycle (``lr``, and
         ``betas`` or ``momentum`` where this optimizer has them)."""
         return {key: value for key, value in self.param_groups[0].items() if key != "params"}
@@ -807,6 +807,7 @@ class Optimizer(torch.optim.Optimizer):
 
     def get_config(self) -> dict[str, Any]:
         lr = self._learning_rate
+        learning_rate: Any
         if isinstance(lr, lr_schedules.LearningRateSchedule):
             learning_rate = lr_schedules.serialize(lr)
         elif isinstance(lr, torch.Tensor):

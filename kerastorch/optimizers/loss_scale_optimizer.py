@@ -77,7 +77,7 @@ class LossScaleOptimizer(Optimizer):
         super().build(variables)
 
     def _state_items(self) -> list[tuple[str, torch.Tensor]]:
-        own = [("iterations", self._iterations), ("learning_rate", self._lr_variable),
+        own: list[tuple[str, Any]] = [("iterations", self._iterations), ("learning_rate", self._lr_variable),
                ("step_counter", self.step_counter), ("dynamic_scale", self.dynamic_scale)]
         return own + [(f"inner/{key}", t) for key, t in self.inner_optimizer._state_items()]
 
