@@ -196,8 +196,9 @@ def _load_layer(layer, tree: Tree, file_label, by_name, skip_mismatch, where) ->
     if getattr(layer, "_weights_in_own_variables", False):
         return  # TorchModuleWrapper: its state_dict entries are named; load_own_variables reads them
     arrays = flatten(tree, layer._keras3_tree())
-    if hasattr(layer, "_from_file_weights"):  # LoRA layers: the file has the merged kernel, no factors
-        arrays = layer._from_file_weights(arrays)
+    from_file_weights = getattr(layer, "_from_file_weights", None)
+    if from_file_weights is not None:  # LoRA layers: the file has the merged kernel, no factors
+        arrays = from_file_weights(arrays)
     expected = len(layer._weight_slots())
     label = f'layer "{layer.name}" (group {where})'
     if len(arrays) != expected:
@@ -280,8 +281,9 @@ def _write_layer(group, layer) -> None:
             g.create_dataset(str(i), data=p.detach().cpu().numpy())
         return
     values = layer.get_weights()
-    if hasattr(layer, "_to_file_weights"):  # LoRA layers write the merged kernel and no factors, as Keras
-        values = layer._to_file_weights(values)
+    to_file_weights = getattr(layer, "_to_file_weights", None)
+    if to_file_weights is not None:  # LoRA layers write the merged kernel and no factors, as Keras
+        values = to_file_weights(values)
     _write_layout(group, layer._keras3_tree(), iter(values))
 
 

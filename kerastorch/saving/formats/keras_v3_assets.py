@@ -83,10 +83,11 @@ def _join(*parts: str) -> str:
 def write_own_variables(h5_root: Any, model: Any) -> None:
     """Named datasets of every layer's ``save_own_variables`` into ``<path>/vars`` of the weights file."""
     for path, layer in saveable_paths(model):
-        if not hasattr(layer, "save_own_variables") or not isinstance(layer, Layer):
+        save_own_variables = getattr(layer, "save_own_variables", None)
+        if save_own_variables is None or not isinstance(layer, Layer):
             continue
         store: dict = {}
-        layer.save_own_variables(store)
+        save_own_variables(store)
         if not store:
             continue
         group = h5_root.require_group(_join(path, "vars"))
@@ -99,14 +100,15 @@ def write_own_variables(h5_root: Any, model: Any) -> None:
 def load_own_variables(model: Any, tree: Any) -> None:
     """Hand each layer with ``load_own_variables`` the named datasets of its ``vars`` group."""
     for path, layer in saveable_paths(model):
-        if not hasattr(layer, "load_own_variables") or not isinstance(layer, Layer):
+        load_own_variables = getattr(layer, "load_own_variables", None)
+        if load_own_variables is None or not isinstance(layer, Layer):
             continue
         node = tree
         for part in [p for p in path.split("/") if p]:
             node = node.children.get(part) if node is not None else None
         named = getattr(node, "named", None) or {}
         if named:
-            layer.load_own_variables(dict(named))
+            load_own_variables(dict(named))
 
 
 # ------------------------------------------------------------------- assets

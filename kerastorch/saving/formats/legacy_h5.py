@@ -153,7 +153,7 @@ def load_into_model(model, data: LegacyWeights, file_label: str, by_name: bool =
     """Apply the arrays of a legacy weights group to ``model`` (topological or by name)."""
     saved = [n for n in _dedup(data.layer_names) if data.layers[n][1]]
     if by_name:
-        index = {}
+        index: dict[str | None, list] = {}
         for layer in model_layers(model):
             index.setdefault(getattr(layer, "name", None), []).append(layer)
         for k, name in enumerate(saved):
