@@ -10,6 +10,7 @@ import kerastorch.applications.densenet as densenet
 import kerastorch.applications.efficientnet as efficientnet
 import kerastorch.applications.efficientnet_v2 as efficientnet_v2
 import kerastorch.applications.imagenet_utils as imagenet_utils
+import kerastorch.applications.inception_resnet_v2 as inception_resnet_v2
 import kerastorch.applications.inception_v3 as inception_v3
 import kerastorch.applications.mobilenet as mobilenet
 import kerastorch.applications.mobilenet_v2 as mobilenet_v2
@@ -39,6 +40,7 @@ from kerastorch.applications.efficientnet_v2 import (
                                                EfficientNetV2M,
                                                EfficientNetV2S,
 )
+from kerastorch.applications.inception_resnet_v2 import InceptionResNetV2
 from kerastorch.applications.inception_v3 import InceptionV3
 from kerastorch.applications.mobilenet import MobileNet
 from kerastorch.applications.mobilenet_v2 import MobileNetV2
