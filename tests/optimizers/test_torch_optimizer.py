@@ -157,6 +157,7 @@ def test_mixed_float16_compile_wraps_the_torch_optimizer(keras):
         keras.mixed_precision.set_global_policy("float32")
 
 
+@pytest.mark.slow  # torch.compile of the train step: ~10 s on a quiet 2-core machine
 def test_jit_compile_gives_the_eager_result(keras):
     init = _model(keras).get_weights()
     runs = []
