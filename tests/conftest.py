@@ -1,11 +1,24 @@
-"""Shared test fixtures: the Keras reference folder and one tiny model."""
+"""Shared test fixtures: kerastorch under its Keras name, real Keras (the oracle), one tiny model."""
 from __future__ import annotations
+
+import os
 
 import numpy as np
 import pytest
 import torch
 
 torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="session")
+def real_keras():
+    """Real Keras 3 (the test oracle) on its torch backend, in this process; skips where it is not installed."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    if keras.backend.backend() != "torch":
+        pytest.skip("the oracle needs KERAS_BACKEND=torch (set before keras is first imported)")
+    return keras
+
 
 @pytest.fixture
 def keras():

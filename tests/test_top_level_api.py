@@ -1,17 +1,9 @@
 """Top-level Keras 3 names: the classes and helpers ``import kerastorch as keras`` exposes."""
 from __future__ import annotations
 
-import os
-
 import pytest
 
 import kerastorch
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    return pytest.importorskip("keras")
 
 
 def test_base_classes_are_the_package_ones():

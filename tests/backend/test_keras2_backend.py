@@ -2,20 +2,12 @@
 computes the same thing, else against a direct NumPy/torch formula."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 import torch
 
 import kerastorch
 from kerastorch import backend as K
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    return pytest.importorskip("keras")
 
 
 def _np(x):

@@ -1,19 +1,11 @@
 """keras.device, keras.name_scope and keras.remat."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 import torch
 
 import kerastorch
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    return pytest.importorskip("keras")
 
 
 def test_device_scope_places_new_tensors_and_restores():

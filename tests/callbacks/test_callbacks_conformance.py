@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.server
 import inspect
 import json
-import os
 import sys
 import threading
 import urllib.parse
@@ -14,16 +13,6 @@ import numpy as np
 import pytest
 
 import kerastorch
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip("the oracle needs KERAS_BACKEND=torch")
-    return keras
-
 
 # OrbaxCheckpoint writes JAX/Orbax checkpoints (needs orbax-checkpoint and JAX); not ported.
 _NOT_PORTED = {"OrbaxCheckpoint"}

@@ -1,18 +1,9 @@
 """keras.config switches: same defaults, setters and errors as real Keras 3.15.1."""
 from __future__ import annotations
 
-import os
-
 import pytest
 
 import kerastorch
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    return pytest.importorskip("keras")
-
 
 PAIRS = [  # (getter, enable/setter, disable/reset)
     ("is_interactive_logging_enabled", "enable_interactive_logging", "disable_interactive_logging"),

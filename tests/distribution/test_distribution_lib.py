@@ -3,19 +3,11 @@ behaviour is in tests/trainer/test_distributed.py)."""
 from __future__ import annotations
 
 import inspect
-import os
 
 import pytest
 
 import kerastorch
 from kerastorch import distribution
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    return pytest.importorskip("keras")
-
 
 KERAS_NAMES = ("DataParallel", "DeviceMesh", "distribution", "get_device_count", "initialize", "list_devices",
                "set_distribution")

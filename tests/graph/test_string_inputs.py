@@ -2,19 +2,11 @@
 (probed with texts, not tensors of ones), and models that take raw text eagerly."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 import torch
 
 TEXTS = ["the cat sat", "the dog ran far away", "a cat and a dog"]
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    return pytest.importorskip("keras")
 
 
 def _vectorizer(keras, **kwargs):

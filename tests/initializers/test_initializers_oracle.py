@@ -2,20 +2,11 @@
 (and after the same set_random_seed), the same default configs, clear errors."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 
 import kerastorch
 from kerastorch import initializers as I
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    return pytest.importorskip("keras")
-
 
 SEEDED = ["RandomNormal", "RandomUniform", "TruncatedNormal", "VarianceScaling", "GlorotNormal", "GlorotUniform",
           "HeNormal", "HeUniform", "LecunNormal", "LecunUniform", "Orthogonal"]

@@ -2,8 +2,6 @@
 ``_upgrade_legacy_weights`` (arrays of old Keras files), checked against real Keras's own tree."""
 from __future__ import annotations
 
-import os
-
 import h5py
 import numpy as np
 import pytest
@@ -27,12 +25,6 @@ def _keras_groups(f, prefix="") -> list[str]:
         elif isinstance(f[key], h5py.Group):
             out += _keras_groups(f[key], f"{prefix}{key}/")
     return out
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    return pytest.importorskip("keras")
 
 
 @pytest.mark.parametrize("build", [

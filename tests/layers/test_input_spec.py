@@ -1,21 +1,12 @@
 """keras.InputSpec and its check, against real Keras 3.15.1's."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 import torch
 
 import kerastorch
 from kerastorch.layers.input_spec import assert_input_compatibility
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    return pytest.importorskip("keras")
-
 
 SPECS = [dict(ndim=2), dict(min_ndim=3), dict(max_ndim=1), dict(axes={-1: 4}), dict(shape=(None, 3)),
          dict(dtype="int32"), dict(shape=(None, 4, 1), allow_last_axis_squeeze=True)]

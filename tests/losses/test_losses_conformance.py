@@ -5,21 +5,11 @@ Same numpy inputs go into both libraries; values must agree to 1e-5 relative.
 from __future__ import annotations
 
 import inspect
-import os
 
 import numpy as np
 import pytest
 
 import kerastorch
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip("the oracle needs KERAS_BACKEND=torch")
-    return keras
 
 
 def _public(module) -> list[str]:

@@ -1,8 +1,6 @@
 """compile(metrics=[...]) with plain functions (against real Keras) and torchmetrics.Metric objects."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 import torch
@@ -21,15 +19,6 @@ def abs_gap(y_true, y_pred):
 def batch_peak(y_true, y_pred):
     """A function returning one scalar per batch (Keras averages those per batch)."""
     return torch.max(torch.abs(y_true - y_pred))
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip("the oracle needs KERAS_BACKEND=torch")
-    return keras
 
 
 def _fit_history(keras, weights, metrics, y, loss):

@@ -3,21 +3,11 @@ results after a few ``update_state`` calls (with and without ``sample_weight``).
 from __future__ import annotations
 
 import inspect
-import os
 
 import numpy as np
 import pytest
 
 import kerastorch
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip("the oracle needs KERAS_BACKEND=torch")
-    return keras
 
 
 def _public(module) -> list[str]:

@@ -1,21 +1,10 @@
 """``model.input_shape`` / ``model.output_shape`` equal real Keras 3's (tuples with a None batch)."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 
 import kerastorch
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip("the oracle needs KERAS_BACKEND=torch")
-    return keras
 
 
 def _sequential(lib):

@@ -2,18 +2,7 @@
 including ``positions``, ``layer_range``, ``line_length`` and ``show_trainable``."""
 from __future__ import annotations
 
-import os
-
 import pytest
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip("the oracle needs KERAS_BACKEND=torch")
-    return keras
 
 
 def _sequential(k):

@@ -2,21 +2,9 @@
 skipped steps, variables, config and serialization, and compile's mixed_float16 wrap."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 import torch
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip("the oracle needs KERAS_BACKEND=torch")
-    return keras
-
 
 _WEIGHTS = [np.random.default_rng(5).normal(size=s).astype("float32") * 0.5 for s in [(4, 3), (3,), (3, 1), (1,)]]
 _X = np.random.default_rng(6).random((48, 4)).astype("float32")

@@ -4,23 +4,12 @@ optimizer, plus schedule values at several steps."""
 from __future__ import annotations
 
 import inspect
-import os
 
 import numpy as np
 import pytest
 import torch
 
 import kerastorch
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip("the oracle needs KERAS_BACKEND=torch")
-    return keras
-
 
 # Optimizers built from other optimizers (tested in their own files) or not ported (see report).
 _NOT_STEP_TESTED = {"Optimizer", "LossScaleOptimizer", "MultiOptimizer", "OptimizerMap"}

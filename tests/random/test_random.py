@@ -2,19 +2,11 @@
 SeedGenerator state advances the same way, moments are the distributions', errors are clear."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 import torch
 
 import kerastorch
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    return pytest.importorskip("keras")
 
 
 @pytest.fixture(autouse=True)

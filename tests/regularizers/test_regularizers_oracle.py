@@ -1,20 +1,11 @@
 """keras.regularizers and keras.constraints values and configs against real Keras 3.15.1."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 import torch
 
 import kerastorch
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    return pytest.importorskip("keras")
-
 
 W = np.random.default_rng(1).normal(size=(5, 4)).astype("float32")
 

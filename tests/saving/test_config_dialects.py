@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import warnings
 
 import h5py
@@ -25,12 +24,6 @@ from kerastorch.layers.operation_layers import find_operation, operation_layer_c
 MANIFEST = load_manifest()
 CASES = {c["name"]: c for c in (MANIFEST["cases"] if MANIFEST else [])}
 needs_fixtures = pytest.mark.skipif(MANIFEST is None, reason=f"Keras reference fixtures not found at {FIXTURE_DIR}")
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    return pytest.importorskip("keras")
 
 
 def _numbered(data, prefix):

@@ -15,12 +15,6 @@ from kerastorch.saving.formats import keras_v3_assets
 TEXTS = ["the cat sat", "the dog ran far away", "a cat and a dog", "the end"]
 
 
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    return pytest.importorskip("keras")
-
-
 def _text_model(keras, **kwargs):
     keras.utils.set_random_seed(0)
     tv = keras.layers.TextVectorization(max_tokens=20, **kwargs)

@@ -14,7 +14,6 @@ within the case's tolerance. The bar is the issue's: at least 152 of the 156 rou
 """
 from __future__ import annotations
 
-import os
 import warnings
 
 import numpy as np
@@ -27,12 +26,6 @@ ROUTES = ("built/.keras", "built/.weights.h5", "k3/.keras", "tfk/.keras")
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(MANIFEST is None, reason=f"Keras reference fixtures not found at {FIXTURE_DIR}")]
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    return pytest.importorskip("keras")
 
 
 def _numbered(data, prefix):

@@ -6,20 +6,8 @@ raises a ValueError that names the argument, the value received and what is expe
 """
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip("the oracle needs KERAS_BACKEND=torch")
-    return keras
-
 
 X = np.random.default_rng(0).random((32, 4)).astype("float32")
 Y = np.random.default_rng(1).random((32, 1)).astype("float32")

@@ -5,23 +5,12 @@ class's default name; a plain metric function is wrapped in a running mean named
 """
 from __future__ import annotations
 
-import os
 import warnings
 
 import numpy as np
 import pytest
 
 import kerastorch
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip("the oracle needs KERAS_BACKEND=torch")
-    return keras
-
 
 _REGRESSION = ["mae", "mse", "mape", "msle", "MAE", "MSE", "MAPE", "MSLE", "mean_squared_error",
                "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_logarithmic_error",

@@ -1,20 +1,9 @@
 """The trainer's StepState: always present, stale after trainable changes / compile / add_loss."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 import torch
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip("the oracle needs KERAS_BACKEND=torch")
-    return keras
 
 
 def _data():

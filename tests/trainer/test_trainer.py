@@ -3,20 +3,10 @@ steps_per_execution, loss scaling through the optimizer, the weight-decay defaul
 from __future__ import annotations
 
 import inspect
-import os
 
 import numpy as np
 import pytest
 import torch
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip("the oracle needs KERAS_BACKEND=torch")
-    return keras
 
 
 def _data(n=64):

@@ -2,19 +2,11 @@
 from __future__ import annotations
 
 import collections
-import os
 import warnings
 
 import pytest
 
 import kerastorch
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    return pytest.importorskip("keras")
-
 
 Point = collections.namedtuple("Point", ["y", "x"])
 

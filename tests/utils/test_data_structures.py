@@ -1,19 +1,11 @@
 """pack/unpack_x_y_sample_weight and split_dataset against real Keras 3.15.1 (torch backend)."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 import torch
 
 import kerastorch
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    return pytest.importorskip("keras")
 
 
 @pytest.mark.parametrize("args", [(1,), ([1, 2],), ((1, 2),), (1, 2), (1, 2, 3), (1, None, 3)])

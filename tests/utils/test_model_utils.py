@@ -1,18 +1,9 @@
 """keras.utils.get_source_inputs / is_keras_tensor on functional graphs (as real Keras 3.15.1)."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
-import pytest
 
 import kerastorch
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    return pytest.importorskip("keras")
 
 
 def _graph(lib):

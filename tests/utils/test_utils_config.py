@@ -2,17 +2,8 @@
 from __future__ import annotations
 
 import copy
-import os
-
-import pytest
 
 import kerastorch
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    return pytest.importorskip("keras")
 
 
 def test_config_behaves_like_keras(real_keras):

@@ -1,20 +1,11 @@
 """LoRA on Dense, EinsumDense, Embedding and Conv1D/2D/3D against real Keras 3 (torch backend)."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 import torch
 
 import kerastorch as kt
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    return pytest.importorskip("keras")
-
 
 # (class name, constructor kwargs, input shape, integer inputs)
 CASES = [

@@ -6,7 +6,6 @@ MaxNumBoundingBoxes: truncation and padding equal Keras's; images pass through."
 from __future__ import annotations
 
 import copy
-import os
 import random
 
 import numpy as np
@@ -14,15 +13,6 @@ import pytest
 import torch
 
 import kerastorch as kt
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip("real Keras must run on its torch backend")
-    return keras
 
 
 def _np(x):

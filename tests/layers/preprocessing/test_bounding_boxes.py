@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 import inspect
-import os
 
 import numpy as np
 import pytest
@@ -15,15 +14,6 @@ import torch
 
 import kerastorch as kt
 from kerastorch.utils import bounding_boxes as tb
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip("real Keras must run on its torch backend")
-    return keras
 
 
 def _np(x):

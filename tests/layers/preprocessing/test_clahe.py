@@ -2,8 +2,6 @@
 outputs (training and inference, batched and single, channels_first, integer images) and configs."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 import torch
@@ -17,15 +15,6 @@ CASES = [
     ({"value_range": (0, 1), "tile_grid_size": (2, 2)}, (1, 10, 12, 3)),
     ({"data_format": "channels_first", "tile_grid_size": (2, 3)}, (2, 3, 13, 14)),
 ]
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip("real Keras must run on its torch backend")
-    return keras
 
 
 def _np(x):

@@ -8,19 +8,12 @@ and use inside a model (fit, predict, .keras round trip).
 from __future__ import annotations
 
 import json
-import os
 
 import numpy as np
 import pytest
 import torch
 
 import kerastorch as kt
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    return pytest.importorskip("keras")
 
 
 def _images(shape=(3, 9, 12, 3), seed=0):

@@ -3,22 +3,11 @@ outputs within 1e-5 (they agree to the bit on CPU), output shapes, configs, weig
 shapes, trainability) and use inside a model with a .keras round trip."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 import torch
 
 import kerastorch as kt
-
-
-@pytest.fixture(scope="module")
-def real_keras():
-    os.environ["KERAS_BACKEND"] = "torch"
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip("real Keras must run on its torch backend")
-    return keras
 
 
 def _np(x):
