@@ -9,7 +9,10 @@ in functional models as they do in Keras 3.
 """
 from __future__ import annotations
 
+import operator
 from typing import Any
+
+import torch
 
 from kerastorch._core import naming
 from kerastorch.graph.keras_tensor import KerasHistory, KerasTensor, set_torch_op_recorder, standardize_dtype
@@ -20,13 +23,32 @@ from kerastorch.layers.layer import Layer
 __all__ = ["Input", "InputLayer", "KerasHistory", "KerasTensor", "TorchOpLayer"]
 
 
+# Python and torch operators applied to KerasTensors, by the Keras 3 operation they equal: the
+# node is named as Keras names that operation (``add``, ``multiply``...) and written as it.
+TORCH_TO_KERAS = {
+    operator.add: "Add", operator.sub: "Subtract", operator.mul: "Multiply", operator.truediv: "TrueDivide",
+    operator.matmul: "Matmul", operator.neg: "Negative", operator.pow: "Power", operator.abs: "Absolute",
+    operator.lt: "Less", operator.le: "LessEqual", operator.gt: "Greater", operator.ge: "GreaterEqual",
+    torch.add: "Add", torch.sub: "Subtract", torch.mul: "Multiply", torch.matmul: "Matmul", torch.abs: "Absolute",
+    torch.exp: "Exp", torch.sqrt: "Sqrt", torch.square: "Square", torch.tanh: "Tanh", torch.relu: "Relu",
+    torch.sigmoid: "Sigmoid", torch.maximum: "Maximum", torch.minimum: "Minimum",
+}
+
+
 class TorchOpLayer(Layer):
-    """A layer wrapping one torch function applied to KerasTensors in a functional model."""
+    """A torch function applied to KerasTensors in a functional model: an operation node.
+
+    As Keras 3's operations, it is not one of ``model.layers`` (``model.operations`` lists it)
+    and holds no weights; ``summary`` shows it and ``get_config`` writes it as the Keras op.
+    """
+    _is_operation_node = True
 
     def __init__(self, func, **kwargs):
         name = kwargs.pop("name", None) or _op_name(func)
         super().__init__(name=name, **kwargs)
         self.func = func
+        # The Keras operation class it stands for (summary shows ``add (Add)``); the function's name otherwise.
+        self.operation_class_name = _keras_op_class(func) or type(self).__name__
 
     def call(self, *args, **kwargs):
         return self.func(*args, **kwargs)
@@ -44,8 +66,12 @@ def _record_torch_op(func: Any, args: tuple, kwargs: dict) -> Any:
 set_torch_op_recorder(_record_torch_op)
 
 
+def _keras_op_class(func) -> str | None:
+    return TORCH_TO_KERAS.get(func) or ("GetItem" if func is operator.getitem else None)
+
+
 def _op_name(func) -> str:
-    base = getattr(func, "__name__", None) or type(func).__name__
+    base = _keras_op_class(func) or getattr(func, "__name__", None) or type(func).__name__
     return naming.auto_name(naming.to_snake_case(base.strip("_")) or "op")
 
 

@@ -19,14 +19,11 @@ Operation nodes hold no weights and are not layers in Keras 3, so weights files 
 from __future__ import annotations
 
 import inspect
-import operator
 import types
 from typing import Any, Callable
 
-import torch
-
 from kerastorch import ops
-from kerastorch.layers.input_layer import TorchOpLayer
+from kerastorch.layers.input_layer import TORCH_TO_KERAS, TorchOpLayer
 from kerastorch.layers.layer import Layer
 
 _DEFAULT_MODULE = "keras.src.ops.numpy"
@@ -68,6 +65,7 @@ class OperationLayer(Layer):
     operation's non-tensor arguments exactly as the config stores them.
     """
     _op_name = ""
+    _is_operation_node = True  # not one of model.layers, as Keras 3's operations
     _keras_module = _DEFAULT_MODULE
     _function: Callable | None = None
 
@@ -121,15 +119,7 @@ def is_operation_layer(layer) -> bool:
     return isinstance(layer, (TorchOpLayer, OperationLayer))
 
 
-# Python and torch operators applied to KerasTensors, by the Keras operation they equal.
-_TORCH_TO_KERAS = {
-    operator.add: "Add", operator.sub: "Subtract", operator.mul: "Multiply", operator.truediv: "TrueDivide",
-    operator.matmul: "Matmul", operator.neg: "Negative", operator.pow: "Power", operator.abs: "Absolute",
-    operator.lt: "Less", operator.le: "LessEqual", operator.gt: "Greater", operator.ge: "GreaterEqual",
-    torch.add: "Add", torch.sub: "Subtract", torch.mul: "Multiply", torch.matmul: "Matmul", torch.abs: "Absolute",
-    torch.exp: "Exp", torch.sqrt: "Sqrt", torch.square: "Square", torch.tanh: "Tanh", torch.relu: "Relu",
-    torch.sigmoid: "Sigmoid", torch.maximum: "Maximum", torch.minimum: "Minimum",
-}
+_TORCH_TO_KERAS = TORCH_TO_KERAS
 _KERAS_MODULE_OF = {"Relu": "keras.src.ops.nn", "Sigmoid": "keras.src.ops.nn"}
 
 

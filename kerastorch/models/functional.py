@@ -17,6 +17,7 @@ from kerastorch.graph.ordering import map_graph
 from kerastorch.layers.layer import Layer
 from kerastorch.models.model import Model
 
+
 class Functional(Model):
     """A model defined by its inputs and outputs: ``keras.Model(inputs, outputs)``."""
 
@@ -43,6 +44,13 @@ class Functional(Model):
 
     @property
     def layers(self) -> list[Layer]:
+        """The graph's layers in Keras's order; operation nodes (``x + 3.0``, ``x[:, :2]``) are not layers in
+        Keras 3, so they are left out here as there (``operations`` has them, and ``get_config`` writes them)."""
+        return [layer for layer in self._graph_layers if not getattr(layer, "_is_operation_node", False)]
+
+    @property
+    def operations(self) -> list[Layer]:
+        """Every node's layer or operation, in graph order (Keras's ``model.operations``)."""
         return list(self._graph_layers)
 
     @property

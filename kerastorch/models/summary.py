@@ -252,7 +252,8 @@ def _readable(size: float) -> str:
 def summary_text(model, line_length: int | None = None, positions: Sequence[float] | None = None,
                  expand_nested: bool = False, show_trainable: bool = False, layer_range=None) -> str:
     """The text ``model.summary()`` prints (see the module docstring)."""
-    layers = [layer for layer in model.layers if hasattr(layer, "name")]
+    # A functional model lists its operation nodes too (``add (Add)``), as Keras 3 does.
+    layers = [layer for layer in getattr(model, "operations", model.layers) if hasattr(layer, "name")]
     nodes = _graph_nodes(model)
     chain = nodes is None or _is_chain(model, nodes)
     if chain:
@@ -272,7 +273,8 @@ def summary_text(model, line_length: int | None = None, positions: Sequence[floa
     widths = _column_widths(positions, line_length)
 
     def fields(layer, prefix: str = "") -> list[str]:
-        row = [f"{prefix}{layer.name} ({type(layer).__name__})", _output_shape_text(layer), _params_text(layer)]
+        kind = getattr(layer, "operation_class_name", type(layer).__name__)  # `add (Add)` for an operation node
+        row = [f"{prefix}{layer.name} ({kind})", _output_shape_text(layer), _params_text(layer)]
         if not chain:
             row.append(_connections(layer, relevant))
         if show_trainable:

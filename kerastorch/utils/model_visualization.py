@@ -154,7 +154,7 @@ def model_to_dot(model: Any, show_shapes: bool = False, show_dtype: bool = False
     if not _is_graph_model(model):  # a subclassed model: one box
         _add_node(dot, model, options)
         return dot
-    layers = model.layers
+    layers = getattr(model, "operations", model.layers)  # operation nodes are boxes too, as in Keras 3
     for layer in layers:
         if expand_nested and _is_graph_model(layer):
             dot.add_subgraph(model_to_dot(layer, show_shapes, show_dtype, show_layer_names, rankdir, expand_nested,
