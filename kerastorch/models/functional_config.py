@@ -211,6 +211,13 @@ def to_legacy_layer_config(entry: dict) -> dict:
 
 
 _K3_ONLY_KEYS = {"quantization_config", "lora_rank", "lora_alpha", "use_cudnn", "flash_attention"}
+_K3_ONLY_INITIALIZER_KEYS = {"input_axes", "output_axes"}
+# Keras 3 keys tf-keras layers refuse, dropped when they hold the value tf-keras behaves as.
+_K3_DEFAULT_ONLY_KEYS = {("InputLayer", "optional"): False, ("ZeroPadding1D", "data_format"): "channels_last",
+                         ("Cropping1D", "data_format"): "channels_last",
+                         ("LayerNormalization", "rms_scaling"): False,
+                         ("MultiHeadAttention", "use_gate"): False, ("MultiHeadAttention", "sliding_window"): None,
+                         ("MultiHeadAttention", "seed"): None}
 
 
 def _legacy_inner(class_name, config):
@@ -219,6 +226,8 @@ def _legacy_inner(class_name, config):
     out = {}
     for key, value in config.items():
         if key in _K3_ONLY_KEYS:
+            continue
+        if (class_name, key) in _K3_DEFAULT_ONLY_KEYS and value == _K3_DEFAULT_ONLY_KEYS[(class_name, key)]:
             continue
         if key == "seed" and ("recurrent_dropout" in config or "cell" in config):
             continue  # tf-keras recurrent layers and cells take no seed
@@ -235,12 +244,22 @@ def _legacy_inner(class_name, config):
                 value = to_legacy_layer_config(value)
             elif value.get("class_name") in ("DTypePolicy", "Policy"):
                 value = _dtype_name(value)
+            elif isinstance(value.get("config"), dict) and _K3_ONLY_INITIALIZER_KEYS & set(value["config"]):
+                # Keras 3.15's fan axes of the variance-scaling initializers; tf-keras's take none (None = default).
+                value["config"] = {k: v for k, v in value["config"].items()
+                                   if not (k in _K3_ONLY_INITIALIZER_KEYS and v is None)}
         elif isinstance(value, list) and key in ("cells",):
             value = [to_legacy_layer_config(v) if _looks_like_object_config(v) else v for v in value]
         out[key] = value
-    if "batch_input_shape" in out:
+    if "batch_input_shape" in out and class_name == "InputLayer":
         out.setdefault("sparse", False)
         out.setdefault("ragged", False)
+    if class_name == "MultiHeadAttention":
+        # tf-keras's from_config pops these (None: built on the first call, as a loaded graph does).
+        for key in ("query_shape", "key_shape", "value_shape"):
+            out.setdefault(key, None)
+    if class_name == "LeakyReLU" and "negative_slope" in out:
+        out["alpha"] = out.pop("negative_slope")  # tf-keras's name for it
     return out
 
 
@@ -485,8 +504,12 @@ def model_config(model, legacy: bool = False) -> dict:
     with keras2_dialect(legacy):
         entry = serialize_keras_object(model)
     if legacy:
+        config = entry["config"]
+        if isinstance(config, dict) and isinstance(config.get("dtype"), dict):
+            # A subclassed model's own config (Keras's Layer.get_config) has the DTypePolicy; tf-keras a string.
+            config = {**config, "dtype": _dtype_name(config["dtype"])}
         out = {"class_name": entry["class_name"] if entry.get("registered_name") in (None, entry["class_name"])
-               else entry["registered_name"], "config": entry["config"]}
+               else entry["registered_name"], "config": config}
         return out
     return entry
 

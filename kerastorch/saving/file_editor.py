@@ -182,7 +182,7 @@ class KerasFileEditor:
         self._edit_object(delete, object_name)
 
     def add_object(self, object_path: str, weights: dict) -> None:
-        """Add an object at ``object_path`` (e.g. ``"layers/dense_2"``) with ``weights`` ({"0": array, ...})."""
+        """Insert an object at ``object_path`` (e.g. ``"layers/dense_2"``) with ``weights`` ({"0": array, ...})."""
         _check_weights(weights)
         parent = self.weights_dict
         parts = object_path.split("/")
@@ -202,7 +202,7 @@ class KerasFileEditor:
         self._edit_object(delete, object_name)
 
     def add_weights(self, object_name: str, weights: dict) -> None:
-        """Add weights ({"2": array, ...}) to an existing object."""
+        """Insert weights ({"2": array, ...}) to an existing object."""
         _check_weights(weights)
 
         def add(parent: dict, source: str, target: str | None) -> None:
