@@ -27,7 +27,8 @@ def clip_gradients(group_grads: Groups, clipnorm: float | None, global_clipnorm:
         return out
     if global_clipnorm and global_clipnorm > 0:
         device = group_grads[0][0].device
-        group_norms = [torch.stack(torch._foreach_norm(gg)).to(device=device, dtype=torch.float32) for gg in group_grads]
+        group_norms = [torch.stack(torch._foreach_norm(gg)).to(device=device, dtype=torch.float32)
+                       for gg in group_grads]
         norm = torch.linalg.vector_norm(torch.cat(group_norms))
         # clip * min(1/norm, 1/clip), NaN/inf norms propagate (Keras's `clip_by_global_norm`).
         scale = global_clipnorm * torch.clamp(1.0 / norm, max=1.0 / global_clipnorm)
