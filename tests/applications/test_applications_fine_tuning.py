@@ -41,6 +41,26 @@ def test_layer_groups_of_a_model_with_its_top(keras):
                                                             "predictions"]
 
 
+def test_layer_groups_of_mobilenet_v3_with_a_head(keras):
+    backbone = keras.applications.MobileNetV3Small(weights=None, include_top=False, input_shape=(32, 32, 3),
+                                                   alpha=0.75, pooling="avg")
+    groups = layer_groups(_with_head(keras, backbone), 10)
+    assert [g[0].name for g in groups] == ["conv", "expanded_conv_1_expand", "expanded_conv_3_expand",
+                                           "expanded_conv_8_expand", "conv_1", "head"]
+
+
+@pytest.mark.slow
+def test_layer_groups_reach_into_convnext_downsampling_blocks(keras):
+    # The stage starts are layers of the nested downsampling Sequential models.
+    backbone = keras.applications.ConvNeXtTiny(weights=None, include_top=False, input_shape=(32, 32, 3),
+                                               pooling="avg")
+    groups = layer_groups(_with_head(keras, backbone), 10)
+    assert [g[0].name for g in groups] == ["convnext_tiny_stem_conv"] + [
+        f"convnext_tiny_downsampling_layernorm_{i}" for i in range(3)] + ["head"]
+    model = keras.applications.ConvNeXtTiny(weights=None, input_shape=(32, 32, 3), classes=3)
+    assert [g[0].name for g in layer_groups(model, 10)][-1] == "convnext_tiny_head_layernorm"
+
+
 def test_frozen_backbone_batch_norm_stays_in_inference_mode(keras):
     keras.utils.set_random_seed(0)
     backbone = keras.applications.MobileNetV2(weights=None, include_top=False, input_shape=(32, 32, 3),
