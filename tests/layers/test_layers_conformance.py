@@ -230,8 +230,8 @@ def _config_diff(kc: dict, tc: dict) -> dict:
 
 
 def _construct(row: Row):
-    rk.backend.clear_session()  # fresh auto-names on both sides (nested layers' names are in configs)
-    kt.backend.clear_session()
+    rk.backend.clear_session(free_memory=False)  # fresh auto-names (nested names are in configs); no gc pass
+    kt.backend.clear_session(free_memory=False)
     kargs, kkw = row.make(rk.layers)
     targs, tkw = row.make(kt.layers)
     return getattr(rk.layers, row.name)(*kargs, **kkw), getattr(kt.layers, row.name)(*targs, **tkw)
