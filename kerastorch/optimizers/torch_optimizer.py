@@ -223,6 +223,8 @@ class TorchOptimizer(Optimizer):
             if p.grad is not None:
                 p.grad = None
         self._restore_layout = None  # torch creates its own state now
+        if self.__dict__.get("_lr_view") is not None:
+            self._sync_lr_view()
         self.torch_optimizer.step()
 
     def _compiled_update_inputs(self, variables: list[torch.Tensor]) -> None:
@@ -278,8 +280,26 @@ class TorchOptimizer(Optimizer):
 
     @property
     def learning_rate(self) -> torch.Tensor:
-        """Group 0's ``"lr"`` as a 0-d float32 tensor (a copy: assign ``learning_rate`` to change it)."""
-        return torch.tensor(self._group_lr(), dtype=torch.float32)
+        """Group 0's ``"lr"`` as a 0-d float32 CPU tensor, one object for the optimizer's life.
+
+        Writing into it (``K.set_value(opt.learning_rate, 1e-4)``, ``.fill_``) reaches the torch
+        param groups at the next read or step, as with kerastorch's own optimizers; reading it
+        shows what a torch scheduler set.
+        """
+        self._sync_lr_view()
+        return self._lr_view
+
+    def _sync_lr_view(self) -> None:
+        """Push a value written into the ``learning_rate`` tensor to the groups, else refresh it from them."""
+        view = self.__dict__.get("_lr_view")
+        if view is None:
+            view = self._lr_view = torch.zeros((), dtype=torch.float32)
+            self._lr_seen = None
+        written = float(view)
+        if self._lr_seen is not None and written != self._lr_seen:
+            self.learning_rate = written
+        view.fill_(self._group_lr())
+        self._lr_seen = float(view)
 
     @learning_rate.setter
     def learning_rate(self, value) -> None:

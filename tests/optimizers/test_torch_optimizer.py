@@ -289,3 +289,15 @@ def test_fused_auto_takes_torchs_fused_kernel_only_where_the_user_left_the_choic
     assert _max_diff(runs["auto"][1], runs["kept"][1]) < 1e-5
     with pytest.raises(ValueError, match="fused"):
         keras.optimizers.TorchOptimizer(torch.optim.AdamW, fused=True)
+
+
+def test_learning_rate_tensor_is_live_both_ways(keras):
+    model = _model(keras)
+    torch_opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    model.compile(optimizer=torch_opt, loss="mse")
+    lr = model.optimizer.learning_rate
+    keras.backend.set_value(lr, 0.05)  # Keras code writes into the tensor
+    model.fit(X, Y, batch_size=8, epochs=1, verbose=0)
+    assert torch_opt.param_groups[0]["lr"] == pytest.approx(0.05)
+    torch_opt.param_groups[0]["lr"] = 0.02  # a torch scheduler writes the group
+    assert model.optimizer.learning_rate is lr and float(lr) == pytest.approx(0.02)
