@@ -147,7 +147,8 @@ def FusedMBConvBlock(input_filters: int, output_filters: int, expand_ratio: int 
             x = _squeeze_excite(x, filters, input_filters, se_ratio, activation, name)
         expanded = expand_ratio != 1
         x = layers.Conv2D(output_filters, kernel_size=1 if expanded else kernel_size,
-                          strides=1 if expanded else strides, kernel_initializer=_conv_init(), padding="same", use_bias=False,
+                          strides=1 if expanded else strides, kernel_initializer=_conv_init(), padding="same",
+                          use_bias=False,
                           name=f"{name}project_conv")(x)
         x = _bn(x, bn_momentum, f"{name}project_bn")
         if not expanded:
