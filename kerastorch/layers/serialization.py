@@ -158,7 +158,8 @@ def _public_module_of(cls) -> tuple[str, str | None]:
     """(module, registered_name) to write for ``cls``, Keras 3 style."""
     module = getattr(cls, "__module__", "") or ""
     if getattr(cls, "_keras_module", None):
-        return cls._keras_module, cls.__name__
+        # Keras writes registered_name None for an exported class (keras.utils.FeatureSpace), its own name otherwise.
+        return cls._keras_module, None if getattr(cls, "_keras_exported", False) else cls.__name__
     if module.startswith("kerastorch."):
         if module.startswith("kerastorch.models."):
             if cls.__name__ == "Functional":  # Keras 3 writes its private path for this one
@@ -697,7 +698,9 @@ def deserialize_layer(config, custom_objects: dict | None = None, build: bool = 
             raise type(e)(f"Could not rebuild layer {config.get('class_name')!r} "
                           f"(name {inner.get('name')!r}) from its config: {e}") from e
         build_config = config.get("build_config")
-        if build and isinstance(build_config, dict) and build_config.get("input_shape") is not None \
+        # A FeatureSpace's build config is keyed by feature name (Keras's layout), with no input_shape.
+        if build and isinstance(build_config, dict) and (build_config.get("input_shape") is not None
+                                                         or getattr(layer, "_build_config_by_name", False)) \
                 and isinstance(layer, Layer) and not layer.built:
             try:
                 layer.build_from_config(build_config)

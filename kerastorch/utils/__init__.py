@@ -28,7 +28,7 @@ __all__ = [
     "Config", "CustomObjectScope", "clear_session", "disable_interactive_logging", "enable_interactive_logging",
     "get_registered_name", "get_registered_object", "get_source_inputs", "is_interactive_logging_enabled",
     "is_keras_tensor", "pack_x_y_sample_weight", "split_dataset", "standardize_dtype", "unpack_x_y_sample_weight",
-    "bounding_boxes", "audio_dataset_from_directory",
+    "bounding_boxes", "audio_dataset_from_directory", "FeatureSpace",
 ]
 
 # Keras 3 also exposes these in keras.utils; they live elsewhere and are imported on first use.
@@ -46,7 +46,9 @@ _LAZY = {"Progbar": "kerastorch.callbacks.progbar", "custom_object_scope": "kera
          "timeseries_dataset_from_array": "kerastorch.utils.timeseries_dataset_utils",
          "load_img": "kerastorch.utils.image_utils", "img_to_array": "kerastorch.utils.image_utils",
          "array_to_img": "kerastorch.utils.image_utils", "save_img": "kerastorch.utils.image_utils",
-         "model_to_dot": "kerastorch.utils.model_visualization", "plot_model": "kerastorch.utils.model_visualization"}
+         "model_to_dot": "kerastorch.utils.model_visualization", "plot_model": "kerastorch.utils.model_visualization",
+         # FeatureSpace is built on the preprocessing layers, a floor above utils: reached lazily too
+         "FeatureSpace": "kerastorch.layers.preprocessing.feature_space"}
 
 
 def __getattr__(name):

@@ -1,3 +1,5 @@
+# Loaded for its classes' registration (a saved FeatureSpace loads by name); exported as keras.utils.FeatureSpace.
+import kerastorch.layers.preprocessing.feature_space as feature_space  # noqa: F401
 from kerastorch.layers.preprocessing.category_encoding import CategoryEncoding
 from kerastorch.layers.preprocessing.discretization import Discretization
 from kerastorch.layers.preprocessing.hashed_crossing import HashedCrossing

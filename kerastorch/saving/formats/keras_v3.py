@@ -251,6 +251,10 @@ def write_model(group, model, include_optimizer: bool = True) -> None:
 
 
 def _write_model(group, model) -> None:
+    if isinstance(model, Layer) and not isinstance(model, Model):
+        # A layer saved on its own (keras.utils.FeatureSpace.save): its weights from the root, as loading reads them.
+        _write_layer(group, model)
+        return
     own_vars = group.create_group("vars")
     own_vars.attrs["name"] = model.name
     if hasattr(model, "_own_weight_entries"):
