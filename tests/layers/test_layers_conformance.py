@@ -184,6 +184,7 @@ ELSEWHERE: dict[str, str] = {
     "SimpleRNNCell": "signature/config only (values through SimpleRNN)",
     "StackedRNNCells": "signature/config only", "Layer": "base class", "Wrapper": "base class",
     "InputLayer": "graph input, tests/graph", "Input": "function",
+    "TorchModuleWrapper": "wraps a torch module: tests/layers/core/test_torch_module_wrapper.py (Keras 3 oracle)",
 }
 CELLS: list[Row] = [
     Row("GRUCell", a(3), None), Row("LSTMCell", a(3), None), Row("SimpleRNNCell", a(3), None),
