@@ -18,6 +18,7 @@ reaches this class lazily (its ``_LAZY`` table), as it does ``keras.utils.plot_m
 """
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable
 from typing import Any
 
@@ -186,13 +187,16 @@ class FeatureSpace(Layer):
         return Feature(dtype, preprocessor, output_mode)
 
     @classmethod
-    def float(cls, name: str | None = None) -> Feature:
+    # Keras's spec constructor; it hides nn.Module.float() (a dtype cast) on FeatureSpace, which holds no weights
+    # of its own to cast (its preprocessors are cast one by one: fs.preprocessors[name].float()).
+    def float(cls, name: str | None = None) -> Feature:  # type: ignore[override]
         name = name or naming.auto_name("float")
         return Feature(dtype="float32", preprocessor=TFDIdentity(dtype="float32", name=f"{name}_preprocessor"),
                        output_mode="float")
 
     @classmethod
-    def float_rescaled(cls, scale: float = 1.0, offset: float = 0.0, name: str | None = None) -> Feature:
+    def float_rescaled(cls, scale: builtins.float = 1.0, offset: builtins.float = 0.0,
+                       name: str | None = None) -> Feature:
         name = name or naming.auto_name("float_rescaled")
         return Feature(dtype="float32", output_mode="float",
                        preprocessor=Rescaling(scale=scale, offset=offset, name=f"{name}_preprocessor"))
@@ -414,6 +418,7 @@ class FeatureSpace(Layer):
                 encoded[key] = encoder(value) if encoder is not None else value
             if self.output_mode == "dict":
                 return encoded
+            assert self.concat is not None  # made with the encoders, on the first (building) merge
             return self.concat([encoded[key] for key in names])
         specs = [self.features[key] for key in self._preprocessed_features_names] + \
                 [self.crosses_by_name[key] for key in crossed_names]
@@ -446,9 +451,9 @@ class FeatureSpace(Layer):
         if isinstance(preprocessor, CategoryEncoding):
             return preprocessor.num_tokens
         if isinstance(preprocessor, Discretization) and preprocessor.num_bins is None:
-            return len(preprocessor.bin_boundaries) + 1  # given boundaries: one bin more than boundaries
-        if isinstance(preprocessor, (Discretization, HashedCrossing, Hashing)):
-            return preprocessor.num_bins
+            return len(preprocessor.bin_boundaries or ()) + 1  # given boundaries: one bin more than boundaries
+        if isinstance(preprocessor, (Discretization, HashedCrossing, Hashing)) and preprocessor.num_bins is not None:
+            return int(preprocessor.num_bins)
         raise ValueError(f"Feature '{key}' has `output_mode='one_hot'`. However it isn't a standard feature and "
                          "the dimensionality of its output space is not known, thus it cannot be one-hot encoded. "
                          "Try using `output_mode='int'`.")
@@ -480,7 +485,7 @@ class FeatureSpace(Layer):
             return tensor.to(torch.float32)
         return tensor
 
-    def __call__(self, data: Any) -> Any:  # type: ignore[override]
+    def __call__(self, data: Any) -> Any:
         self._check_if_built()
         if not isinstance(data, dict):
             raise ValueError(f"A FeatureSpace can only be called with a dict. Received: data={data} "
