@@ -538,10 +538,8 @@ class FeatureSpace(Layer):
 
     def save(self, filepath: Any) -> None:
         """Save to a ``.keras`` file; reload with ``keras.models.load_model``."""
-        save_model = getattr(_SAVING, "save_model", None)
-        if save_model is None:
-            raise RuntimeError("FeatureSpace.save needs kerastorch.saving, which `import kerastorch` loads; import "
-                               "kerastorch (not only kerastorch.layers) before saving.")
+        # local import: saving sits above layers (a documented exception in tests/test_import_layering.py)
+        from kerastorch.saving.api import save_model
         save_model(self, filepath)
 
     def save_own_variables(self, store: dict) -> None:
@@ -550,20 +548,6 @@ class FeatureSpace(Layer):
     def load_own_variables(self, store: dict) -> None:
         return
 
-
-class _SavingModule:
-    """``kerastorch.saving`` looked up when ``save`` runs: ``layers`` sits below ``saving`` in the import
-    floors, so this module cannot import it; ``import kerastorch`` has loaded it by then."""
-
-    def __getattr__(self, name: str) -> Any:
-        import sys
-        module = sys.modules.get("kerastorch.saving")
-        if module is None:
-            raise AttributeError(name)
-        return getattr(module, name)
-
-
-_SAVING = _SavingModule()
 
 for _cls in (Cross, Feature, TFDIdentity, TFDConcat, FeatureSpace):
     register_builtin_class(_cls)
