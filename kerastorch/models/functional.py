@@ -7,6 +7,7 @@ and ``get_weights()`` follow Keras's order exactly, and ``call`` runs them in th
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 import kerastorch.models.functional_config as functional_config
@@ -117,6 +118,7 @@ class Functional(Model):
                              f"{len(flat)} input tensors.")
         # String inputs stay Python/numpy text: the model's string layer (TextVectorization...) turns them into ints.
         flat = [x if kt.dtype == "string" else numeric_leaves_to_tensors(x) for kt, x in zip(self.inputs, flat)]
+        flat = [_adjust_rank(kt, x) for kt, x in zip(self.inputs, flat)]
         for i, (kt, x) in enumerate(zip(self.inputs, flat)):
             if x is None:
                 # `keras.Input(optional=True)`: None goes through to the layers it feeds, as in Keras.
@@ -138,6 +140,25 @@ class Functional(Model):
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
         return functional_config.functional_from_config(cls, config, custom_objects=custom_objects)
+
+
+def _adjust_rank(kt: KerasTensor, x):
+    """Keras's one-axis leniency: ``(n,)`` data feeds ``Input(shape=(1,))`` (a trailing axis is added) and
+    ``(n, ..., 1)`` data feeds an input one rank lower (the trailing 1 is dropped); other ranks are
+    left for ``_check_input`` to report."""
+    rank = getattr(x, "ndim", None)
+    if rank is None or rank == len(kt.shape):
+        return x
+    if rank == len(kt.shape) + 1 and x.shape[-1] == 1:
+        adjusted = x.squeeze(-1) if isinstance(x, torch.Tensor) else np.squeeze(x, axis=-1)
+    elif rank == len(kt.shape) - 1 and kt.shape[-1] == 1:
+        adjusted = x.unsqueeze(-1) if isinstance(x, torch.Tensor) else np.expand_dims(x, -1)
+    else:
+        return x
+    mask = getattr(x, "_keras_mask", None)
+    if mask is not None:
+        adjusted._keras_mask = mask
+    return adjusted
 
 
 def _check_input(model: Layer, index: int, kt: KerasTensor, x) -> None:
