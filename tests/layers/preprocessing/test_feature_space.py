@@ -190,6 +190,8 @@ def test_functional_model_fits_on_dict_data(tmp_path):
     dense.fit(fs(RAW), np.zeros(4), epochs=1, verbose=0)
 
 
+# The lookup layers' own config key `vocabulary_size` is reported as ignored on load (not a FeatureSpace matter).
+@pytest.mark.filterwarnings("ignore:Ignoring the argument vocabulary_size")
 def test_save_and_load_keras_archive(tmp_path):
     fs = FS(features={"n": "float_normalized", "s": "string_categorical", "i": "integer_categorical",
                       "d": FS.float_discretized(num_bins=3)}, crosses=[("s", "i")], crossing_dim=7)
@@ -204,8 +206,7 @@ def test_save_and_load_keras_archive(tmp_path):
         assert any(name.endswith("vocabulary.txt") for name in zf.namelist())
     assert (config["module"], config["class_name"]) == ("keras.utils", "FeatureSpace")
     assert sorted(config["build_config"]) == ["d", "i", "n", "s"]
-    with pytest.warns(UserWarning, match="vocabulary_size"):  # the lookup layers' config key (their own issue)
-        reloaded = kt.models.load_model(path)
+    reloaded = kt.models.load_model(path)
     assert isinstance(reloaded, FS)
     np.testing.assert_allclose(reloaded(data).numpy(), expected.numpy(), atol=1e-6)
     assert reloaded.preprocessors["s"].get_vocabulary() == fs.preprocessors["s"].get_vocabulary()
