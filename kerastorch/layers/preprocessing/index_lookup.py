@@ -32,7 +32,11 @@ class IndexLookup(Layer):
     def __init__(self, max_tokens: int | None, num_oov_indices: int, mask_token: Any, oov_token: Any,
                  vocabulary_dtype: str, vocabulary: Any = None, idf_weights: Any = None, invert: bool = False,
                  output_mode: str = "int", sparse: bool = False, pad_to_max_tokens: bool = False,
-                 oov_method: str = "floormod", name: str | None = None, salt: Any = None, **kwargs: Any) -> None:
+                 oov_method: str = "floormod", name: str | None = None, salt: Any = None,
+                 vocabulary_size: int | None = None, has_input_vocabulary: bool | None = None,
+                 **kwargs: Any) -> None:
+        # `vocabulary_size` and `has_input_vocabulary` come back from a saved config (Keras writes both):
+        # the size gives the output width before the vocabulary asset is loaded.
         if max_tokens is not None and max_tokens <= 1:
             raise ValueError(f"If set, `max_tokens` must be greater than 1. Received: max_tokens={max_tokens}")
         if pad_to_max_tokens and max_tokens is None:
@@ -66,8 +70,8 @@ class IndexLookup(Layer):
         if idf_weights is not None and output_mode != "tf_idf":
             raise ValueError("`idf_weights` should only be set if `output_mode` is `'tf_idf'`. Received: "
                              f"idf_weights={idf_weights} and output_mode={output_mode}")
-        self._frozen_vocab_size = kwargs.pop("vocabulary_size", None)
-        self._has_input_vocabulary = kwargs.pop("has_input_vocabulary", vocabulary is not None)
+        self._frozen_vocab_size = vocabulary_size
+        self._has_input_vocabulary = vocabulary is not None if has_input_vocabulary is None else has_input_vocabulary
         kwargs.pop("trainable", None)
         kwargs.pop("dtype", None)
         if kwargs:

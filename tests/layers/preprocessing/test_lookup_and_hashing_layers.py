@@ -154,3 +154,25 @@ def test_vocabulary_file_and_assets(tmp_path):
     restored = kt.layers.StringLookup.from_config(adapted.get_config())
     restored.load_assets(str(tmp_path))
     assert _values(restored(DATA)) == _values(adapted(DATA))
+
+
+@pytest.mark.parametrize("layer_cls, data, sample", [
+    ("StringLookup", np.array(["a", "b", "c", "a"]), np.array([["a"], ["c"]], dtype=object)),
+    ("IntegerLookup", np.array([7, 3, 9, 7]), np.array([[7], [9]])),
+])
+@pytest.mark.parametrize("mode", ["one_hot", "multi_hot", "count"])
+def test_adapted_lookup_with_wide_output_survives_keras_file(tmp_path, layer_cls, data, sample, mode):
+    """The saved ``vocabulary_size`` sizes the output while the model is rebuilt, before the vocabulary asset
+    is read (it used to be dropped with a warning, and the rebuild failed)."""
+    import warnings
+
+    lookup = getattr(kt.layers, layer_cls)(output_mode=mode)
+    lookup.adapt(data)
+    inp = kt.Input(shape=(1,), dtype="string" if layer_cls == "StringLookup" else "int64")
+    model = kt.Model(inp, kt.layers.Dense(2)(lookup(inp)))
+    model.save(tmp_path / "m.keras")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded = kt.saving.load_model(tmp_path / "m.keras")
+    np.testing.assert_allclose(loaded.predict(sample, verbose=0), model.predict(sample, verbose=0))
+    assert loaded.layers[1].get_vocabulary() == lookup.get_vocabulary()
