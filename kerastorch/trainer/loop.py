@@ -31,7 +31,8 @@ class LazyLogs(Mapping):
 
     def _compute(self) -> dict:
         if self._values is None:
-            self._values = {m.name: m.result() for m in self._metrics}
+            # By name, as Keras's callback list hands batch logs on (its progress bar: "accuracy - loss").
+            self._values = dict(sorted(((m.name, m.result()) for m in self._metrics), key=lambda kv: kv[0]))
         return self._values
 
     def __getitem__(self, key):

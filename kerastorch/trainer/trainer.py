@@ -168,6 +168,16 @@ class Trainer(_TrainerHost):
         self.__dict__["_metrics_cache"] = (key, out)
         return out
 
+    def _flat_log_order(self) -> list[str]:
+        """The order of ``evaluate``'s (and ``*_on_batch``'s) list of values, as Keras's
+        ``_flatten_metrics_in_order`` comes out: the loss, the compiled metrics where their names are the
+        log keys (one output: Keras's sub-metric names carry no output prefix), the per-output losses;
+        every other entry follows by name."""
+        names = [self._loss_tracker.name] if self._loss_tracker is not None else []
+        if not self._output_loss_trackers and self._compile_metrics is not None:
+            names += [m.name for m in self._compile_metrics.metrics]
+        return names + [t.name for t in self._output_loss_trackers]
+
     @property
     def metrics_names(self) -> list[str]:
         return [m.name for m in self.metrics]
@@ -364,6 +374,7 @@ class Trainer(_TrainerHost):
                     val_logs = self._evaluate_loop(val_data, callbacks, dp)
                     self.train()
                     epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+                epoch_logs = _sorted_logs(epoch_logs)
                 callbacks.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
                     break
@@ -408,7 +419,7 @@ class Trainer(_TrainerHost):
         callback_list = dp.callback_list(self._callback_list(callbacks, verbose, 1, data.num_batches))
         with dp.collectives():
             logs = self._evaluate_loop(data, callback_list, dp)
-        return _format_logs(logs, return_dict)
+        return _format_logs(logs, return_dict, self._flat_log_order())
 
     def _evaluate_loop(self, data, callbacks, dp=distributed.SINGLE_PROCESS) -> dict:
         test_step = self._step_function("test")
@@ -419,7 +430,7 @@ class Trainer(_TrainerHost):
         if logs is None:
             raise ValueError("The evaluation data produced no batches. Check `steps` and the data passed.")
         result = _to_python(dp.global_logs(self, logs))
-        callbacks.on_test_end(result)
+        callbacks.on_test_end(_sorted_logs(result))
         return result
 
     # ----------------------------------------------------------- predict
@@ -475,7 +486,7 @@ class Trainer(_TrainerHost):
             logs = run_epoch(self, step, data.iter_epoch(), "train")
         finally:
             self.eval()
-        return _format_logs(_to_python(logs), return_dict)
+        return _format_logs(_to_python(logs), return_dict, self._flat_log_order())
 
     def test_on_batch(self, x: InputData, y: InputData = None, sample_weight: InputData = None,
                       return_dict: bool = False) -> float | list[float] | dict[str, float]:
@@ -487,7 +498,7 @@ class Trainer(_TrainerHost):
         self.reset_metrics()
         self.eval()
         logs = run_epoch(self, step, data.iter_epoch(), "test")
-        return _format_logs(_to_python(logs), return_dict)
+        return _format_logs(_to_python(logs), return_dict, self._flat_log_order())
 
     def predict_on_batch(self, x: InputData) -> np.ndarray | Any:
         """Predictions for one batch, as NumPy arrays."""
@@ -641,10 +652,19 @@ def _to_python_value(value):
     return value
 
 
-def _format_logs(logs: dict, return_dict: bool):
+def _sorted_logs(logs: dict) -> dict:
+    """Logs by name, as Keras hands them to ``History``, ``on_test_end`` and ``return_dict=True``
+    (``pythonify_logs``); the list form keeps the metrics' own order (loss first)."""
+    return dict(sorted(logs.items()))
+
+
+def _format_logs(logs: dict, return_dict: bool, order: list[str]):
+    """``return_dict=True``: the logs by name; otherwise their values in ``order`` (the loss first),
+    then any other entries by name."""
     if return_dict:
-        return logs
-    values = list(logs.values())
+        return _sorted_logs(logs)
+    names = [n for n in order if n in logs]
+    values = [logs[n] for n in names] + [v for k, v in _sorted_logs(logs).items() if k not in names]
     return values[0] if len(values) == 1 else values
 
 

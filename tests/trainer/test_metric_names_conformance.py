@@ -88,3 +88,29 @@ def test_multi_output_metric_names_match(real_keras):
     metrics = {"a": ["mae", "mse"], "b": ["acc"]}
     loss = {"a": "mse", "b": "sparse_categorical_crossentropy"}
     assert _multi_output_keys(kerastorch, metrics, loss) == _multi_output_keys(real_keras, metrics, loss)
+
+
+def test_log_order_equals_keras(keras, real_keras):
+    """History, ``return_dict`` and ``on_test_end`` logs are sorted by name as Keras's ``pythonify_logs``
+    sorts them; the list form of ``evaluate``/``train_on_batch`` follows Keras's ``_flatten_metrics_in_order``."""
+    x = np.random.default_rng(0).random((32, 4)).astype("float32")
+    y = (x[:, 0] > 0.5).astype("float32")
+
+    def list_order(as_list, as_dict):  # which log each list entry is (the values differ by construction)
+        return [min(as_dict, key=lambda k: abs(as_dict[k] - value)) for value in as_list]
+
+    seen = {}
+    for lib in (keras, real_keras):
+        lib.utils.set_random_seed(0)
+        inp = lib.Input((4,))
+        two = lib.Model(inp, [lib.layers.Dense(1, name="zeta")(inp), lib.layers.Dense(1, name="alpha")(inp)])
+        two.compile("adam", ["mse", "mae"], metrics=[["mae"], ["mse", "accuracy"]])
+        history = two.fit(x, [y, y], epochs=1, verbose=0, validation_split=0.25)
+        as_dict = two.evaluate(x, [y, y], verbose=0, return_dict=True)
+        one = lib.Model(inp, lib.layers.Dense(1, activation="sigmoid")(inp))
+        one.compile("adam", "binary_crossentropy", metrics=["mse", "accuracy", "mae"])
+        one_dict = one.evaluate(x, y, verbose=0, return_dict=True)
+        seen[lib] = (list(history.history), list(as_dict), list(two.train_on_batch(x, [y, y], return_dict=True)),
+                     list_order(two.evaluate(x, [y, y], verbose=0), as_dict),
+                     list_order(one.evaluate(x, y, verbose=0), one_dict))
+    assert seen[keras] == seen[real_keras]
