@@ -2,13 +2,34 @@
 
     import kerastorch as keras
 """
-from kerastorch import (activations, backend, callbacks, config, constraints, datasets, initializers, layers,
-                        losses, metrics, mixed_precision, models, ops, optimizers, preprocessing, regularizers, saving,
-                        utils, wrappers)
-from kerastorch import dtype_policies, random, tree
-from kerastorch import applications
-from kerastorch import distribution
+from kerastorch import (
+    activations,
+    applications,
+    backend,
+    callbacks,
+    config,
+    constraints,
+    datasets,
+    distribution,
+    dtype_policies,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    mixed_precision,
+    models,
+    ops,
+    optimizers,
+    preprocessing,
+    random,
+    regularizers,
+    saving,
+    tree,
+    utils,
+    wrappers,
+)
 from kerastorch._core.scopes import device, name_scope, remat
+from kerastorch._core.version import __version__
 from kerastorch.graph import KerasTensor
 from kerastorch.initializers import Initializer
 from kerastorch.layers import Input, Layer
@@ -20,8 +41,6 @@ from kerastorch.mixed_precision import DTypePolicy, FloatDTypePolicy
 from kerastorch.models import Model, Sequential
 from kerastorch.optimizers import Optimizer
 from kerastorch.regularizers import Regularizer
-
-__version__ = "0.1.0"
 
 
 def version() -> str:

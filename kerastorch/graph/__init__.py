@@ -10,8 +10,13 @@
 Nothing here imports ``layers``: a "layer" is anything with ``name``, ``built``,
 ``build``, ``_inbound_nodes`` and a call.
 """
-from kerastorch.graph.keras_tensor import (KerasHistory, KerasTensor, any_keras_tensor, is_keras_tensor,
-                                           set_torch_op_recorder)
+from kerastorch.graph.keras_tensor import (
+    KerasHistory,
+    KerasTensor,
+    any_keras_tensor,
+    is_keras_tensor,
+    set_torch_op_recorder,
+)
 from kerastorch.graph.layer_graph import LayerGraphMixin
 from kerastorch.graph.node import Node
 from kerastorch.graph.ordering import map_graph

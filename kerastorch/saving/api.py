@@ -26,10 +26,12 @@ import zipfile
 
 import h5py
 
-import kerastorch
+import kerastorch.saving.config_dialects as config_dialects
+import kerastorch.saving.file_utils as file_utils
+import kerastorch.saving.optimizer_state as optimizer_state
+from kerastorch._core.version import __version__ as kerastorch_version
 from kerastorch.layers.serialization import load_context
 from kerastorch.models.functional_config import model_config, model_from_config
-from kerastorch.saving import config_dialects, file_utils, optimizer_state
 from kerastorch.saving.file_utils import FileFormatError
 from kerastorch.saving.formats import keras_v3, keras_v3_assets, legacy_h5, sharded, torch_state
 
@@ -109,7 +111,7 @@ def _save_legacy_model(model, path: str, include_optimizer: bool) -> None:
         with h5py.File(tmp, "w") as f:
             f.attrs["backend"] = b"torch"
             f.attrs["keras_version"] = _KERAS_VERSION.encode()
-            f.attrs["kerastorch_version"] = str(kerastorch.__version__).encode()
+            f.attrs["kerastorch_version"] = str(kerastorch_version).encode()
             f.attrs["activation_semantics"] = semantics.encode()
             f.attrs["model_config"] = text.encode("utf-8")
             if include_optimizer:

@@ -124,5 +124,6 @@ def test_stateful_rnn_state_is_untouched_by_a_shape_probe(keras):
 
 def test_old_import_paths_still_work():
     from kerastorch.layers import KerasTensor
-    from kerastorch.layers.input_layer import KerasHistory, KerasTensor as KT
+    from kerastorch.layers.input_layer import KerasHistory
+    from kerastorch.layers.input_layer import KerasTensor as KT
     assert KerasTensor is KT is graph.KerasTensor and KerasHistory is graph.KerasHistory

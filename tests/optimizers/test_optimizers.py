@@ -6,10 +6,10 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from reference_fixtures import FIXTURE_DIR
 
 from kerastorch import losses, optimizers
 from kerastorch.optimizers import schedules
-from reference_fixtures import FIXTURE_DIR
 
 W0 = np.array([1.0, -2.0, 0.5, 3.0])
 C = np.array([1.0, 0.5, 2.0, -1.0])  # loss = sum(C * w**2) / 2  ->  grad = C * w
