@@ -267,7 +267,8 @@ def _load_legacy_model(f, path: str, custom_objects, compile: bool, safe_mode: b
                  repr(path))
         opt_data = legacy_h5.read_optimizer_weights(f, path, size)
         if opt_data is not None and getattr(model, "optimizer", None) is not None:
-            _restore_legacy_optimizer(model, *opt_data, label=repr(path))
+            names, arrays = opt_data
+            _restore_legacy_optimizer(model, names, arrays, label=repr(path))
     return model
 
 

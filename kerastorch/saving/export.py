@@ -101,6 +101,8 @@ def _export_onnx(module, args, dynamic_shapes, filepath: str, specs: list, verbo
     names = [spec.name or f"input_{i}" for i, spec in enumerate(specs)]
     program = torch.onnx.export(module, args, dynamo=True, input_names=names, dynamic_shapes=dynamic_shapes,
                                 opset_version=opset_version, verbose=bool(verbose))
+    if program is None:  # only torch's TorchScript exporter returns None; dynamo=True does not use it
+        raise RuntimeError("torch.onnx.export(dynamo=True) returned no ONNX program.")
     program.save(filepath)
 
 

@@ -325,9 +325,9 @@ class _DDPForward:
         self.model = model
         self.original = type(model).forward.__get__(model)
         self.compile_forward = compile_forward
-        self.ddp = None
-        self.call = None
-        self.key = None
+        self.ddp: torch.nn.parallel.DistributedDataParallel | None = None
+        self.call: Any = None
+        self.key: tuple | None = None
         self.inside = False
 
     def __call__(self, *args, **kwargs):
@@ -412,7 +412,7 @@ class _SequenceShard(DataAdapter):
         self.data = data
         self.rank = rank
         self.world_size = world_size
-        self.num_batches = math.ceil(data.num_batches / world_size)
+        self.num_batches = math.ceil((data.num_batches or 0) / world_size)
 
     def iter_epoch(self):
         data = self.data
@@ -457,8 +457,8 @@ def _loader_shard(data: TorchDataLoaderAdapter, rank: int, world_size: int) -> D
         return data  # the user sharded it already
     shuffle = isinstance(loader.sampler, torch.utils.data.RandomSampler)
     seed = int(torch.randint(0, 2 ** 31 - 1, (1,), generator=_shared_generator()).item())
-    sampler = torch.utils.data.distributed.DistributedSampler(dataset, num_replicas=world_size, rank=rank,
-                                                              shuffle=shuffle, seed=seed)
+    sampler: torch.utils.data.distributed.DistributedSampler = torch.utils.data.distributed.DistributedSampler(
+        dataset, num_replicas=world_size, rank=rank, shuffle=shuffle, seed=seed)
     batch_size = loader.batch_size
     if getattr(data, "_made_from_dataset", False):  # our own loader: fit's batch_size is the global batch
         batch_size = max(1, batch_size // world_size)
@@ -474,7 +474,7 @@ def _loader_shard(data: TorchDataLoaderAdapter, rank: int, world_size: int) -> D
     return _EpochSampler(sharded, sampler)
 
 
-_SHARED = {"generator": None}
+_SHARED: dict[str, torch.Generator | None] = {"generator": None}
 
 
 def _shared_generator() -> torch.Generator:
@@ -485,6 +485,7 @@ def _shared_generator() -> torch.Generator:
         generator = torch.Generator()
         generator.manual_seed(int(seed.item()))
         _SHARED["generator"] = generator
+        return generator
     return _SHARED["generator"]
 
 
@@ -545,7 +546,7 @@ class _DistributedCallbackList(CallbackList):
                                               "on_batch_begin"))
         listed = list(callbacks.callbacks) if run.rank == 0 else everyone
         wrapped = [_ChiefOnly(cb) if isinstance(cb, CHIEF_ONLY_CALLBACKS) else cb for cb in listed]
-        super().__init__(wrapped, model=callbacks.model, **callbacks.params)
+        super().__init__(wrapped, model=callbacks.model, **(callbacks.params or {}))
         self._history = callbacks._history
         self._progbar = callbacks._progbar
         self._run = run

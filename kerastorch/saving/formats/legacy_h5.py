@@ -269,7 +269,7 @@ def write_optimizer_weights(f, optimizer, model=None) -> None:
         g.create_dataset(name, data=value)
 
 
-def read_optimizer_weights(f, path, size: int):
+def read_optimizer_weights(f, path, size: int) -> tuple[list, list] | None:
     """(names, arrays) of the ``optimizer_weights`` group, or None."""
     if "optimizer_weights" not in f:
         return None

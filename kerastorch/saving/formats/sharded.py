@@ -105,7 +105,7 @@ def save_sharded(model, path: str, max_shard_size: float) -> str:
         keras_v3.write_model(full, model, include_optimizer=True)
     shards: list[io.BytesIO] = []
     weight_map: dict[str, str | list[str]] = {}
-    total = 0
+    total = 0.0
     with h5py.File(buffer, "r") as full:
         current_size = 0.0
 
@@ -147,11 +147,11 @@ def save_sharded(model, path: str, max_shard_size: float) -> str:
     os.makedirs(folder, exist_ok=True)
     for i, shard in enumerate(shards):
         with file_utils.atomic_path(os.path.join(folder, f"{base}_{i:05}.weights.h5")) as tmp:
-            with open(tmp, "wb") as f:
-                f.write(shard.getvalue())
+            with open(tmp, "wb") as shard_file:
+                shard_file.write(shard.getvalue())
     with file_utils.atomic_path(path) as tmp:
-        with open(tmp, "w") as f:
-            json.dump({"metadata": {"total_size": total}, "weight_map": weight_map}, f, indent=4)
+        with open(tmp, "w") as index_file:
+            json.dump({"metadata": {"total_size": total}, "weight_map": weight_map}, index_file, indent=4)
     return path
 
 
