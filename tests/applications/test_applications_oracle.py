@@ -72,10 +72,10 @@ def real_keras():
     return pytest.importorskip("keras")
 
 
-# The deepest EfficientNetV2 cases amplify float32 rounding chaotically (relative error x1e5 over
+# The deeper EfficientNetV2 cases (B1 up) amplify float32 rounding chaotically (relative error x1e5 over
 # 40 blocks, checked layer by layer) when BatchNormalization may scale by up to 1.5/sqrt(0.5):
 # they get contracting scales (gamma <= 0.9) so that the comparison is about the architecture.
-_TEMPERED = {"EfficientNetV2B3", "EfficientNetV2S"}
+_TEMPERED = {"EfficientNetV2B1", "EfficientNetV2B2", "EfficientNetV2B3", "EfficientNetV2S"}
 
 
 def _randomize_statistics(real_keras, model, rng, gamma_max: float = 1.5) -> None:
