@@ -26,7 +26,6 @@ from kerastorch import (
     saving,
     tree,
     utils,
-    wrappers,
 )
 from kerastorch._core.scopes import device, name_scope, remat
 from kerastorch._core.version import __version__
@@ -51,7 +50,16 @@ def version() -> str:
 # Keras names kerastorch deliberately lacks raise a message naming the alternative (kerastorch/_unsupported.py).
 from kerastorch._unsupported import module_getattr as _module_getattr  # noqa: E402
 
-__getattr__ = _module_getattr(__name__)
+_unsupported_getattr = _module_getattr(__name__)
+
+
+def __getattr__(name: str):
+    # keras.wrappers loads scikit-learn (0.7 s) when it is installed: imported on first use only.
+    if name == "wrappers":
+        import kerastorch.wrappers as wrappers  # local import: scikit-learn only when keras.wrappers is used
+
+        return wrappers
+    return _unsupported_getattr(name)
 
 __all__ = ["DTypePolicy", "FloatDTypePolicy", "Initializer", "InputSpec", "KerasTensor", "Loss", "Metric", "Optimizer",
            "Regularizer", "Variable", "device", "dtype_policies", "name_scope", "random", "remat", "tree", "version",
