@@ -34,6 +34,7 @@ import torch
 
 from kerastorch._core.naming import auto_name, to_snake_case
 from kerastorch.optimizers.clipping import Groups, Tensors, clip_gradients
+from kerastorch.optimizers.live_param_group import LiveParamGroup
 from kerastorch.optimizers.schedules import learning_rate_schedule as lr_schedules
 
 # Keys found in tf.keras (Keras 2 / TF 2.11+) optimizer configs that carry no meaning here.
@@ -75,68 +76,6 @@ class _Plan:
         self.groups: list[_Group] = groups
         self.variables: list[torch.Tensor] = variables  # strong refs keep the cache key's ids valid
         self.constraints: list[tuple[torch.Tensor, Callable]] = constraints
-
-
-class _LiveParamGroup(dict):
-    """The one torch-style param group of a kerastorch optimizer.
-
-    ``"lr"`` (and ``"betas"`` / ``"momentum"`` where the optimizer has them) are read from and
-    written to the optimizer on every access, so a ``torch.optim.lr_scheduler`` drives the
-    optimizer directly. Other keys (``"initial_lr"``, a scheduler's bookkeeping) are plain
-    entries. ``"params"`` is the optimizer's built variables.
-    """
-
-    _LIVE = ("lr", "betas", "momentum", "params")
-
-    def __init__(self, optimizer: "Optimizer") -> None:
-        super().__init__()
-        self._optimizer = optimizer
-        for key in self._LIVE:
-            if self._has(key):
-                dict.__setitem__(self, key, None)  # present for `in`, `keys()`; the value is read live
-
-    def _has(self, key: str) -> bool:
-        opt = self._optimizer
-        if key == "betas":
-            return hasattr(opt, "beta_1") and hasattr(opt, "beta_2")
-        if key == "momentum":
-            return bool(getattr(opt, "momentum", 0))  # a momentum-free SGD has no momentum state to cycle
-        return True
-
-    def __getitem__(self, key):
-        opt = self._optimizer
-        if key == "lr":
-            return opt._current_learning_rate()
-        if key == "params":
-            return opt._trainable_variables
-        if key == "betas" and self._has(key):
-            return (float(opt.beta_1), float(opt.beta_2))
-        if key == "momentum" and self._has(key):
-            return float(opt.momentum)
-        return dict.__getitem__(self, key)
-
-    def get(self, key, default=None):
-        return self[key] if key in self else default
-
-    def __setitem__(self, key, value) -> None:
-        opt: Any = self._optimizer  # beta_1/beta_2/momentum live on the subclasses that have them
-        if key == "lr":
-            opt.learning_rate = float(value)
-        elif key == "betas" and self._has(key):
-            opt.beta_1, opt.beta_2 = float(value[0]), float(value[1])
-        elif key == "momentum" and self._has(key):
-            opt.momentum = float(value)
-        elif key == "params":
-            raise TypeError("The `params` of a kerastorch optimizer's param group are the variables it was "
-                            "built on; build it with `optimizer.build(variables)` instead of assigning them.")
-        else:
-            dict.__setitem__(self, key, value)
-
-    def values(self):
-        return [self[k] for k in self]
-
-    def items(self):
-        return [(k, self[k]) for k in self]
 
 
 class Optimizer(torch.optim.Optimizer):
@@ -750,11 +689,11 @@ class Optimizer(torch.optim.Optimizer):
     # ------------------------------------------------------------------ torch.optim interop
     @property  # torch.optim's attribute, computed live here
     def param_groups(self) -> list[dict]:  # type: ignore[override]
-        """One torch-style param group with a live ``"lr"`` (see ``_LiveParamGroup``), so that
+        """One torch-style param group with a live ``"lr"`` (see ``live_param_group.py``), so that
         ``torch.optim.lr_scheduler.OneCycleLR(optimizer, ...)`` and friends drive this optimizer."""
         groups = self.__dict__.get("_param_groups")
         if groups is None:
-            groups = self.__dict__["_param_groups"] = [_LiveParamGroup(self)]
+            groups = self.__dict__["_param_groups"] = [LiveParamGroup(self)]
         return groups
 
     @property  # torch.optim's attribute, computed live here
