@@ -92,6 +92,7 @@ class _CallSpec(NamedTuple):
 
 # ``nn.Module.__call__`` runs hooks and ``Module.compile()``'s compiled call, then ``forward``.
 _module_call = nn.Module.__call__
+_torch_module = sys.modules[nn.Module.__module__]  # where torch keeps its global module hooks
 
 
 class _PlainModuleSupport:
@@ -242,6 +243,15 @@ class Layer(nn.Module, LayerGraphMixin):
                 return symbolic_call(self, args, kwargs)
         if _PLAIN_MODULES.hooks_active and not is_probing() and not torch.compiler.is_compiling():
             _PLAIN_MODULES.remove_hooks()
+        # What ``nn.Module.__call__`` does when it would only call ``forward`` (no ``Module.compile()``, none
+        # of the module's or torch's global hooks, no JIT trace: the test torch's ``_call_impl`` makes),
+        # done here, two Python frames shorter; re-checked on every call, so a hook added later runs.
+        if self._compiled_call_impl is None and not (
+                self._forward_hooks or self._forward_pre_hooks or self._backward_hooks or self._backward_pre_hooks
+                or _torch_module._global_forward_hooks or _torch_module._global_forward_pre_hooks
+                or _torch_module._global_backward_hooks or _torch_module._global_backward_pre_hooks
+                or torch._C._get_tracing_state()):
+            return self.forward(*args, **kwargs)
         return _module_call(self, *args, **kwargs)
 
     def forward(self, *args, **kwargs):
@@ -281,11 +291,13 @@ class Layer(nn.Module, LayerGraphMixin):
         if has_mask:
             input_mask = kwargs.get("mask")
             if input_mask is None:
-                input_mask = _collect_mask(inputs)
+                input_mask = getattr(inputs, "_keras_mask", None) if type(inputs) is torch.Tensor \
+                    else _collect_mask(inputs)
                 if input_mask is not None:
                     kwargs["mask"] = input_mask
         elif mask_mode:
-            input_mask = _collect_mask(inputs)
+            input_mask = getattr(inputs, "_keras_mask", None) if type(inputs) is torch.Tensor \
+                else _collect_mask(inputs)
 
         try:
             if autocast:

@@ -34,6 +34,8 @@ import torch
 from kerastorch import mixed_precision
 from kerastorch.layers.layer import _StructureGeneration
 
+_NO_AUTOCAST = contextlib.nullcontext()  # stateless and reentrant: one instance serves every step
+
 
 @dataclass
 class StepState:
@@ -53,7 +55,7 @@ class StepState:
     def autocast(self):
         """The ``torch.autocast`` context of the mixed-precision policy (a no-op context without one)."""
         if self.autocast_dtype is None:
-            return contextlib.nullcontext()
+            return _NO_AUTOCAST
         return torch.autocast(self.device_type, dtype=self.autocast_dtype)
 
 

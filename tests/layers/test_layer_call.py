@@ -138,6 +138,38 @@ def test_global_forward_hook_sees_nested_layers():
     assert seen == [model.layers[0].name, model.layers[1].name, model.name]
 
 
+
+def test_hooks_added_after_calls_fire_and_removed_ones_stop():
+    # With no hook, Layer.__call__ calls forward itself (as torch's _call_impl would): it re-checks
+    # on every call, so a hook registered later runs and a removed one stops.
+    dense = keras.layers.Dense(2)
+    dense(torch.ones(1, 3))
+    calls = []
+    handle = dense.register_forward_hook(lambda m, args, out: calls.append(1))
+    dense(torch.ones(1, 3))
+    handle.remove()
+    dense(torch.ones(1, 3))
+    assert calls == [1]
+
+
+def test_full_backward_hook_fires():
+    dense = keras.layers.Dense(2)
+    grads = []
+    dense.register_full_backward_hook(lambda m, grad_in, grad_out: grads.append(grad_out[0].shape))
+    dense(torch.ones(4, 3, requires_grad=True)).sum().backward()
+    assert grads == [torch.Size([4, 2])]
+
+
+def test_jit_trace_records_the_layer_calls():
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(4, activation="relu"),
+                              keras.layers.Dense(1)])
+    x = torch.randn(5, 3)
+    with torch.no_grad():
+        traced = torch.jit.trace(model, x)
+        torch.testing.assert_close(traced(x), model(x))
+    assert "aten::addmm" in str(traced.inlined_graph)
+
+
 # ------------------------------------------------------------------ training
 def test_training_none_follows_the_module_mode():
     layer = _Flag()

@@ -92,9 +92,8 @@ class ArrayDataAdapter(DataAdapter):
                 pick = lambda v, s=start, e=end: v[s:e]  # noqa: E731 - a view, no copy
             else:
                 idx = order[start:end]
-                idx_np = idx.cpu().numpy()
-                pick = lambda v, i=idx, i_np=idx_np: (  # noqa: E731
-                    v[i_np] if isinstance(v, np.ndarray) else v.index_select(0, i))
+                pick = lambda v, i=idx: (  # noqa: E731
+                    v[i.cpu().numpy()] if isinstance(v, np.ndarray) else v.index_select(0, i))
             batch = (_pick(pick, self.x), _pick(pick, self.y),
                      pick(self.sample_weight) if self.sample_weight is not None else None)
             if self._moves:
