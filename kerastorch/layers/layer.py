@@ -86,7 +86,6 @@ class _CallSpec(NamedTuple):
     has_mask: bool            # ``call`` takes ``mask``: pass the inputs' mask
     mask_mode: int            # 0: outputs carry no mask; 1: pass an input mask through compute_mask; 2: always
     activity_regularizer: Any
-    last_dim: int | None      # the size the input's last axis must have (Dense), None: not checked
     autocast: bool            # False: ``call`` runs outside torch.autocast, in the variables' dtype
 
 
@@ -108,7 +107,7 @@ class _PlainModuleSupport:
 
 _PLAIN_MODULES = _PlainModuleSupport()
 # Attributes a call spec is made from: setting one makes the next call decide again.
-_CALL_SPEC_INPUTS = frozenset({"activity_regularizer", "supports_masking", "autocast"})
+_CALL_SPEC_INPUTS = frozenset({"activity_regularizer", "supports_masking", "autocast", "built"})
 
 
 class Layer(nn.Module, LayerGraphMixin):
@@ -246,6 +245,7 @@ class Layer(nn.Module, LayerGraphMixin):
         # What ``nn.Module.__call__`` does when it would only call ``forward`` (no ``Module.compile()``, none
         # of the module's or torch's global hooks, no JIT trace: the test torch's ``_call_impl`` makes),
         # done here, two Python frames shorter; re-checked on every call, so a hook added later runs.
+        # tests/layers/test_layer_call.py pins torch's test, so a torch that changes it fails there.
         if self._compiled_call_impl is None and not (
                 self._forward_hooks or self._forward_pre_hooks or self._backward_hooks or self._backward_pre_hooks
                 or _torch_module._global_forward_hooks or _torch_module._global_forward_pre_hooks
@@ -256,23 +256,20 @@ class Layer(nn.Module, LayerGraphMixin):
 
     def forward(self, *args, **kwargs):
         """Build on the first call, then run ``call`` as the layer's call spec says (torch calls this)."""
-        if args:
-            inputs = args[0]
-        elif "inputs" in kwargs:
-            inputs = kwargs.pop("inputs")
-            args = (inputs,)
-        else:
-            raise TypeError(f'Layer "{self.name}" was called without inputs.')
-        if not isinstance(inputs, torch.Tensor):
+        if not args:
+            if "inputs" not in kwargs:
+                raise TypeError(f'Layer "{self.name}" was called without inputs.')
+            args = (kwargs.pop("inputs"),)
+        inputs = args[0]
+        if type(inputs) is not torch.Tensor and not isinstance(inputs, torch.Tensor):
             inputs = self._convert_inputs(inputs)
             args = (inputs,) + args[1:]
-        if not self.built:
-            self._maybe_build(inputs)
-        has_training, has_mask, mask_mode, regularizer, last_dim, autocast = \
-            self._call_spec or self._make_call_spec()
-        if last_dim is not None and (type(inputs) is not torch.Tensor or inputs.ndim < 2
-                                     or inputs.shape[-1] != last_dim):
-            self._check_input_compatibility(inputs)  # raises the Keras-style error where it applies
+        spec = self._call_spec  # present once built (building, or setting a field it reads, clears it)
+        if spec is None:
+            if not self.built:
+                self._maybe_build(inputs)
+            spec = self._make_call_spec()
+        has_training, has_mask, mask_mode, regularizer, autocast = spec
 
         stack = None
         if has_training:
@@ -285,19 +282,16 @@ class Layer(nn.Module, LayerGraphMixin):
             if not context or context[-1] != training:
                 stack = context
                 stack.append(bool(training))
-        elif "training" in kwargs:
+        elif kwargs and "training" in kwargs:
             del kwargs["training"]
         input_mask = None
-        if has_mask:
-            input_mask = kwargs.get("mask")
+        if mask_mode or has_mask:
+            input_mask = kwargs.get("mask") if has_mask else None
             if input_mask is None:
                 input_mask = getattr(inputs, "_keras_mask", None) if type(inputs) is torch.Tensor \
                     else _collect_mask(inputs)
-                if input_mask is not None:
+                if has_mask and input_mask is not None:
                     kwargs["mask"] = input_mask
-        elif mask_mode:
-            input_mask = getattr(inputs, "_keras_mask", None) if type(inputs) is torch.Tensor \
-                else _collect_mask(inputs)
 
         try:
             if autocast:
@@ -325,14 +319,9 @@ class Layer(nn.Module, LayerGraphMixin):
     def _make_call_spec(self) -> _CallSpec:
         """Decide once what ``forward`` does around ``call`` (reset when a field it reads is set)."""
         computes_mask = type(self).compute_mask is not Layer.compute_mask
-        built = self._build_input_shape
-        last_dim = None
-        if self._checks_last_dim() and type(built) is tuple and len(built) > 1 and type(built[-1]) is int:
-            last_dim = built[-1]
         spec = _CallSpec(has_training=self._call_has_training, has_mask=self._call_has_mask,
                          mask_mode=2 if computes_mask else 1 if self.supports_masking else 0,
-                         activity_regularizer=self.activity_regularizer, last_dim=last_dim,
-                         autocast=self.autocast)
+                         activity_regularizer=self.activity_regularizer, autocast=self.autocast)
         if self.built:
             self._call_spec = spec
         return spec
@@ -345,21 +334,6 @@ class Layer(nn.Module, LayerGraphMixin):
             inputs = tree.map_structure(
                 lambda t: t.to(weight.device) if isinstance(t, torch.Tensor) else t, inputs)
         return inputs
-
-    def _check_input_compatibility(self, inputs) -> None:
-        """Raise a Keras-style error when an input's last dimension differs from the built one."""
-        spec = self._build_input_shape
-        if not isinstance(inputs, torch.Tensor) or not isinstance(spec, tuple) or not spec \
-                or not isinstance(spec[0], (int, type(None))) or not self._checks_last_dim():
-            return
-        if len(spec) > 1 and spec[-1] is not None and (inputs.ndim < 2 or inputs.shape[-1] != spec[-1]):
-            raise ValueError(
-                f'Input 0 of layer "{self.name}" is incompatible with the layer: expected axis -1 of '
-                f"input shape to have value {spec[-1]}, but received input with shape {tuple(inputs.shape)}")
-
-    def _checks_last_dim(self) -> bool:
-        # Only layers whose weights are tied to the input's last axis (Dense) opt in.
-        return False
 
     def compute_mask(self, inputs, mask=None):
         """The mask of the outputs: by default the input mask passes through when masking is supported."""

@@ -104,6 +104,9 @@ def check_layer(cls, kwargs, input_shape: tuple, expected_output_shape, n_traina
     make_kwargs = kwargs if callable(kwargs) else (lambda _: kwargs)
 
     # 1. build on first call, shapes, weight counts
+    # Seeded weights: the checks must not depend on which tests ran before in this process (a relu
+    # Dense whose every unit starts dead would leave its weights unchanged by the training step).
+    kt.utils.set_random_seed(seed)
     layer = cls(**make_kwargs(kt.layers))
     assert not layer.built, f"{cls.__name__} is built before its first call"
     out = layer(x)

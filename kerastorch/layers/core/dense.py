@@ -102,18 +102,26 @@ class Dense(LoRAMixin, Layer):
             bias = self.bias
         if inputs.dtype != kernel.dtype and not torch.is_autocast_enabled():
             inputs = inputs.to(kernel.dtype)
-        if bias is None:
-            out = torch.matmul(inputs, kernel)
-        elif inputs.ndim == 2:
-            out = torch.addmm(bias, inputs, kernel)
-        else:
-            # One fused GEMM over the flattened leading axes: ~2x faster than matmul + bias.
-            flat = torch.addmm(bias, inputs.reshape(-1, inputs.shape[-1]), kernel)
-            out = flat.reshape(*inputs.shape[:-1], self.units)
+        # Keras's input spec (min_ndim=2, axis -1 = input_dim), checked where it costs nothing:
+        # the rank here, the last axis when the product fails on it.
+        ndim = inputs.ndim
+        if ndim < 2:
+            raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the layer: expected '
+                             f"min_ndim=2, found ndim={ndim}. Full shape received: {tuple(inputs.shape)}")
+        flat = inputs if ndim == 2 else inputs.reshape(-1, inputs.shape[-1])
+        try:
+            # One fused GEMM (over the flattened leading axes): ~2x faster than matmul + bias.
+            out = torch.mm(flat, kernel) if bias is None else torch.addmm(bias, flat, kernel)
+        except RuntimeError:
+            if inputs.shape[-1] != kernel.shape[0]:
+                raise ValueError(
+                    f'Input 0 of layer "{self.name}" is incompatible with the layer: expected axis -1 of input '
+                    f"shape to have value {kernel.shape[0]}, but received input with shape {tuple(inputs.shape)}"
+                ) from None
+            raise
+        if ndim != 2:
+            out = out.reshape(*inputs.shape[:-1], self.units)
         return activations.activate_own_output(self.activation, out)
-
-    def _checks_last_dim(self) -> bool:
-        return True
 
     def get_config(self) -> dict:
         return {**super().get_config(), "units": self.units, "activation": activations.serialize(self.activation),
