@@ -44,6 +44,7 @@ from kerastorch.graph.keras_tensor import any_keras_tensor
 from kerastorch.graph.layer_graph import LayerGraphMixin
 from kerastorch.graph.symbolic import infer_output_shape, is_probing, symbolic_call
 from kerastorch.layers.file_formats import Layout, keras3_tree, upgrade_sublayers
+from kerastorch.layers.input_spec import assert_input_compatibility
 from kerastorch.layers.variable import NonTrainableVariable, Variable
 
 # Keys that Keras 2 / Keras 3 configs carry for every layer; accepted and mostly ignored here.
@@ -87,6 +88,7 @@ class _CallSpec(NamedTuple):
     mask_mode: int            # 0: outputs carry no mask; 1: pass an input mask through compute_mask; 2: always
     activity_regularizer: Any
     autocast: bool            # False: ``call`` runs outside torch.autocast, in the variables' dtype
+    input_spec: Any           # the layer's ``input_spec`` (Keras checks the first input against it), or None
 
 
 # ``nn.Module.__call__`` runs hooks and ``Module.compile()``'s compiled call, then ``forward``.
@@ -107,7 +109,7 @@ class _PlainModuleSupport:
 
 _PLAIN_MODULES = _PlainModuleSupport()
 # Attributes a call spec is made from: setting one makes the next call decide again.
-_CALL_SPEC_INPUTS = frozenset({"activity_regularizer", "supports_masking", "autocast", "built"})
+_CALL_SPEC_INPUTS = frozenset({"activity_regularizer", "supports_masking", "autocast", "built", "input_spec"})
 
 
 class Layer(nn.Module, LayerGraphMixin):
@@ -136,6 +138,7 @@ class Layer(nn.Module, LayerGraphMixin):
         self._dtype_spec = dtype
         self.built = False
         self.supports_masking = False
+        self.input_spec: Any = None  # an InputSpec (or a list of them) the first input is checked against
         self._keras_weights: list[tuple[str, bool]] = []  # (attribute, declared trainable) in creation order
         self._losses: list[torch.Tensor] = []
         self._inbound_nodes: list = []
@@ -269,7 +272,9 @@ class Layer(nn.Module, LayerGraphMixin):
             if not self.built:
                 self._maybe_build(inputs)
             spec = self._make_call_spec()
-        has_training, has_mask, mask_mode, regularizer, autocast = spec
+        has_training, has_mask, mask_mode, regularizer, autocast, input_spec = spec
+        if input_spec is not None:
+            assert_input_compatibility(input_spec, inputs, self.name)
 
         stack = None
         if has_training:
@@ -321,7 +326,8 @@ class Layer(nn.Module, LayerGraphMixin):
         computes_mask = type(self).compute_mask is not Layer.compute_mask
         spec = _CallSpec(has_training=self._call_has_training, has_mask=self._call_has_mask,
                          mask_mode=2 if computes_mask else 1 if self.supports_masking else 0,
-                         activity_regularizer=self.activity_regularizer, autocast=self.autocast)
+                         activity_regularizer=self.activity_regularizer, autocast=self.autocast,
+                         input_spec=self.input_spec)
         if self.built:
             self._call_spec = spec
         return spec

@@ -107,6 +107,39 @@ def test_incompatible_input_is_still_a_keras_value_error():
     assert not hasattr(layer_module, "LayerCallError")
 
 
+
+def _error_of(layer, x) -> str:
+    try:
+        layer(x)
+    except ValueError as e:
+        return str(e).splitlines()[0]
+    return "no error"
+
+
+@pytest.mark.parametrize("x_shape", [(2, 4), (2, 3, 5), (2, 3, 4)])
+def test_a_layers_input_spec_is_checked_on_every_call_as_keras_does(real_keras, x_shape):
+    def make(k):
+        class Identity(k.layers.Layer):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.input_spec = k.InputSpec(ndim=3, axes={-1: 4})
+
+            def call(self, x):
+                return x
+        return Identity(name="identity")
+
+    x = np.zeros(x_shape, "float32")
+    assert _error_of(make(keras), torch.as_tensor(x)) == _error_of(make(real_keras), x)
+
+
+def test_input_spec_set_after_the_first_call_applies():
+    layer = keras.layers.Activation("relu")
+    layer(torch.ones(2, 3))
+    layer.input_spec = keras.InputSpec(ndim=3)
+    with pytest.raises(ValueError, match="expected ndim=3, found ndim=2"):
+        layer(torch.ones(2, 3))
+
+
 # ------------------------------------------------------------- torch's call
 def test_module_compile_is_honoured():
     dense = keras.layers.Dense(3)

@@ -10,6 +10,7 @@ import torch
 
 from kerastorch import activations, constraints, initializers, regularizers
 from kerastorch.layers.core.lora import LoRAMixin
+from kerastorch.layers.input_spec import InputSpec, assert_input_compatibility
 from kerastorch.layers.layer import Layer
 
 
@@ -106,18 +107,13 @@ class Dense(LoRAMixin, Layer):
         # the rank here, the last axis when the product fails on it.
         ndim = inputs.ndim
         if ndim < 2:
-            raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the layer: expected '
-                             f"min_ndim=2, found ndim={ndim}. Full shape received: {tuple(inputs.shape)}")
+            assert_input_compatibility(InputSpec(min_ndim=2), inputs, self.name)
         flat = inputs if ndim == 2 else inputs.reshape(-1, inputs.shape[-1])
         try:
             # One fused GEMM (over the flattened leading axes): ~2x faster than matmul + bias.
             out = torch.mm(flat, kernel) if bias is None else torch.addmm(bias, flat, kernel)
         except RuntimeError:
-            if inputs.shape[-1] != kernel.shape[0]:
-                raise ValueError(
-                    f'Input 0 of layer "{self.name}" is incompatible with the layer: expected axis -1 of input '
-                    f"shape to have value {kernel.shape[0]}, but received input with shape {tuple(inputs.shape)}"
-                ) from None
+            assert_input_compatibility(InputSpec(axes={-1: kernel.shape[0]}), inputs, self.name)
             raise
         if ndim != 2:
             out = out.reshape(*inputs.shape[:-1], self.units)
