@@ -127,7 +127,9 @@ class Sequential(Model):
 
     def call(self, inputs, training=None, mask=None):
         input_layer = self._modules.get("_input_layer")  # not self._input_layer: nn.Module.__getattr__ is slow
-        if input_layer is not None:
+        # The common case (a tensor of exactly the declared shape) answered by one comparison, here.
+        if input_layer is not None and (type(inputs) is not torch.Tensor
+                                        or inputs.shape[1:] != input_layer.batch_shape[1:]):
             _check_sequential_input(self, input_layer.batch_shape, inputs)
         x = inputs
         for layer in self._stack:
@@ -157,8 +159,6 @@ def _check_sequential_input(model: Sequential, expected: tuple, x) -> None:
     if not isinstance(x, torch.Tensor):
         return
     shape = x.shape
-    if len(shape) == len(expected) and shape[1:] == expected[1:]:
-        return  # fully known and equal: the common case, one comparison
     if len(shape) != len(expected) or any(e is not None and e != a for e, a in zip(expected[1:], shape[1:])):
         raise ValueError(
             f'Input 0 of layer "{model.name}" is incompatible with the layer: expected shape={expected}, '
