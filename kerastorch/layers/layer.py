@@ -16,12 +16,7 @@ always speak Keras order and Keras shapes through
 One call path. ``layer(x)`` records a graph node when an argument is a
 KerasTensor; otherwise it is ``nn.Module.__call__`` (so hooks,
 ``Module.compile()`` and ``torch.compile`` see every call) and torch calls
-``forward``. When ``nn.Module.__call__`` would do nothing but call ``forward``
-(no hook of any kind, no ``Module.compile()``, no JIT trace: torch's own test,
-re-made on every call and pinned by a test against torch's source),
-``Layer.__call__`` calls ``forward`` itself, two Python frames shorter; that is
-the whole difference, worth ~5% on a model of two tiny Dense layers.
-``forward`` builds the layer on first use and then runs ``call`` under a
+``forward``, which builds the layer on first use and then runs ``call`` under a
 small ``_CallSpec`` decided once per layer: whether ``call`` takes
 ``training``/``mask``, how output masks are made, the activity regularizer,
 the layer's ``input_spec`` (checked on every call, as Keras does; ``Dense``
@@ -99,7 +94,6 @@ class _CallSpec(NamedTuple):
 
 # ``nn.Module.__call__`` runs hooks and ``Module.compile()``'s compiled call, then ``forward``.
 _module_call = nn.Module.__call__
-_torch_module = sys.modules[nn.Module.__module__]  # where torch keeps its global module hooks
 
 
 class _PlainModuleSupport:
@@ -251,16 +245,6 @@ class Layer(nn.Module, LayerGraphMixin):
                 return symbolic_call(self, args, kwargs)
         if _PLAIN_MODULES.hooks_active and not is_probing() and not torch.compiler.is_compiling():
             _PLAIN_MODULES.remove_hooks()
-        # What ``nn.Module.__call__`` does when it would only call ``forward`` (no ``Module.compile()``, none
-        # of the module's or torch's global hooks, no JIT trace: the test torch's ``_call_impl`` makes),
-        # done here, two Python frames shorter; re-checked on every call, so a hook added later runs.
-        # tests/layers/test_layer_call.py pins torch's test, so a torch that changes it fails there.
-        if self._compiled_call_impl is None and not (
-                self._forward_hooks or self._forward_pre_hooks or self._backward_hooks or self._backward_pre_hooks
-                or _torch_module._global_forward_hooks or _torch_module._global_forward_pre_hooks
-                or _torch_module._global_backward_hooks or _torch_module._global_backward_pre_hooks
-                or torch._C._get_tracing_state()):
-            return self.forward(*args, **kwargs)
         return _module_call(self, *args, **kwargs)
 
     def forward(self, *args, **kwargs):
