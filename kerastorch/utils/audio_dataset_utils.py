@@ -81,19 +81,8 @@ def audio_dataset_from_directory(directory: str, labels: Any = "inferred", label
     ``audio`` is float32 ``(batch, samples, channels)``. ``num_workers`` (kerastorch): decoding
     processes (default: none on CPU-only machines).
     """
-    if labels not in ("inferred", None):
-        if not isinstance(labels, (list, tuple)):
-            raise ValueError("The `labels` argument should be a list/tuple of integer labels, of the same size as "
-                             "the number of audio files in the target directory. If you wish to infer the labels "
-                             'from the subdirectory names in the target directory, pass `labels="inferred"`. If '
-                             "you wish to get a dataset that only contains audio samples (no labels), pass "
-                             f"`labels=None`. Received: labels={labels}")
-        if class_names:
-            raise ValueError('You can only pass `class_names` if `labels="inferred"`. '
-                             f"Received: labels={labels}, and class_names={class_names}")
-    if label_mode not in {"int", "categorical", "binary", None}:
-        raise ValueError('`label_mode` argument must be one of "int", "categorical", "binary", or None. '
-                         f"Received: label_mode={label_mode}")
+    dataset_utils.check_label_arguments(labels, label_mode, class_names, files="audio files",
+                                        contents="audio samples", subject="The `labels` argument")
     if ragged and output_sequence_length is not None:
         raise ValueError("Cannot set both `ragged` and `output_sequence_length`")
     if ragged:

@@ -79,6 +79,25 @@ def index_directory(directory: str, labels: Any, formats: tuple[str, ...], class
     return file_paths, labels, class_names
 
 
+def check_label_arguments(labels: Any, label_mode: str | None, class_names: Sequence[str] | None, *,
+                          files: str, contents: str, subject: str = "`labels` argument") -> None:
+    """Keras's checks of ``labels`` / ``label_mode`` / ``class_names`` for a ``*_dataset_from_directory``
+    (``files``: "image files", ``contents``: "images" ... as each Keras function words its message)."""
+    if labels not in ("inferred", None):
+        if not isinstance(labels, (list, tuple)):
+            raise ValueError(f"{subject} should be a list/tuple of integer labels, of the same size as the number "
+                             f"of {files} in the target directory. If you wish to infer the labels from the "
+                             'subdirectory names in the target directory, pass `labels="inferred"`. If you wish to '
+                             f"get a dataset that only contains {contents} (no labels), pass `labels=None`. "
+                             f"Received: labels={labels}")
+        if class_names:
+            raise ValueError('You can only pass `class_names` if `labels="inferred"`. '
+                             f"Received: labels={labels}, and class_names={class_names}")
+    if label_mode not in {"int", "categorical", "binary", None}:
+        raise ValueError('`label_mode` argument must be one of "int", "categorical", "binary", or None. '
+                         f"Received: label_mode={label_mode}")
+
+
 def check_validation_split_arg(validation_split: float | None, subset: str | None, shuffle: bool,
                                seed: int | None) -> None:
     if validation_split and not 0 < validation_split < 1:

@@ -65,19 +65,7 @@ def image_dataset_from_directory(directory: str, labels: Any = "inferred", label
     gives the same torch ``DataLoader`` (``"torch"`` says so explicitly). ``num_workers``
     (kerastorch): decoding processes, None for the default in ``dataset_utils.make_loader``.
     """
-    if labels not in ("inferred", None):
-        if not isinstance(labels, (list, tuple)):
-            raise ValueError("`labels` argument should be a list/tuple of integer labels, of the same size as the "
-                             "number of image files in the target directory. If you wish to infer the labels from "
-                             'the subdirectory names in the target directory, pass `labels="inferred"`. If you '
-                             "wish to get a dataset that only contains images (no labels), pass `labels=None`. "
-                             f"Received: labels={labels}")
-        if class_names:
-            raise ValueError('You can only pass `class_names` if `labels="inferred"`. '
-                             f"Received: labels={labels}, and class_names={class_names}")
-    if label_mode not in {"int", "categorical", "binary", None}:
-        raise ValueError('`label_mode` argument must be one of "int", "categorical", "binary", or None. '
-                         f"Received: label_mode={label_mode}")
+    dataset_utils.check_label_arguments(labels, label_mode, class_names, files="image files", contents="images")
     if labels is None or label_mode is None:
         labels = label_mode = None
     if color_mode not in _CHANNELS:

@@ -38,19 +38,7 @@ def text_dataset_from_directory(directory: str, labels: Any = "inferred", label_
     Args are Keras's (see ``image_dataset_from_directory``); ``max_length`` cuts each text to that many
     characters. ``encoding`` (kerastorch): how the files are decoded.
     """
-    if labels not in ("inferred", None):
-        if not isinstance(labels, (list, tuple)):
-            raise ValueError("`labels` argument should be a list/tuple of integer labels, of the same size as the "
-                             "number of text files in the target directory. If you wish to infer the labels from "
-                             'the subdirectory names in the target directory, pass `labels="inferred"`. If you '
-                             "wish to get a dataset that only contains text (no labels), pass `labels=None`. "
-                             f"Received: labels={labels}")
-        if class_names:
-            raise ValueError('You can only pass `class_names` if `labels="inferred"`. '
-                             f"Received: labels={labels}, and class_names={class_names}")
-    if label_mode not in {"int", "categorical", "binary", None}:
-        raise ValueError('`label_mode` argument must be one of "int", "categorical", "binary", or None. '
-                         f"Received: label_mode={label_mode}")
+    dataset_utils.check_label_arguments(labels, label_mode, class_names, files="text files", contents="text")
     if format not in ("torch", "tf", "grain"):
         raise ValueError(f'`format` should be "tf", "grain" or "torch". Received: format={format}')
     if labels is None or label_mode is None:
