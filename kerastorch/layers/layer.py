@@ -20,8 +20,8 @@ KerasTensor; otherwise it is ``nn.Module.__call__`` (so hooks,
 small ``_CallSpec`` decided once per layer: whether ``call`` takes
 ``training``/``mask``, how output masks are made, the activity regularizer,
 the layer's ``input_spec`` (checked on every call, as Keras does; ``Dense``
-checks its own where it costs nothing). The training flag is resolved where a model (or any layer whose
-``call`` takes ``training``) is called and pushed onto a thread-local stack that
+checks its own where it costs nothing). The training flag is resolved where a
+model (or any layer whose ``call`` takes ``training``) is called and pushed onto a thread-local stack that
 nested layers read; it is pushed again only where it changes. An exception
 raised inside ``call`` keeps its type and gains a note naming the layer and the
 input shapes (Keras's ``inject_argument_info_in_traceback``).
