@@ -79,6 +79,12 @@ def _norm_axis(axis: int, ndim: int) -> int:
     return axis % builtins.max(ndim, 1)
 
 
+def _shape_tuple(shape: Any) -> tuple[int, ...]:
+    if isinstance(shape, int):
+        return (shape,)
+    return tuple(int(s) for s in shape)
+
+
 def _reduce_each(fn, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
     """Apply a torch reduction that takes a single ``dim`` over several axes (or all)."""
     if axis is None:

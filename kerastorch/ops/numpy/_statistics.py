@@ -23,6 +23,7 @@ from kerastorch.ops.numpy._helpers import (
     _t,
     result_type,
 )
+from kerastorch.ops.numpy._reductions import argmax, argmin, cumprod, cumsum, prod
 
 __all__ = [
     "argpartition", "bincount", "corrcoef", "correlate", "digitize", "histogram", "median",
@@ -137,9 +138,6 @@ def nanmin(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 
 
 def _nan_arg(x: Any, axis: Any, keepdims: bool, largest: bool) -> Tensor:
-    # local import: defined in the ops.numpy __init__, which star-imports this module at its end
-    from kerastorch.ops.numpy import argmax, argmin
-
     x = _t(x)
     arg = argmax if largest else argmin
     if not x.is_floating_point():
@@ -172,9 +170,6 @@ def nansum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 
 
 def nanprod(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    # local import: defined in the ops.numpy __init__, which star-imports this module at its end
-    from kerastorch.ops.numpy import prod
-
     x = _t(x)
     if _empty_axis(axis):
         return torch.nan_to_num(x, nan=1)
@@ -213,17 +208,11 @@ def nanstd(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 
 
 def nancumsum(x: Any, axis: Any = None, dtype: Any = None) -> Tensor:
-    # local import: defined in the ops.numpy __init__, which star-imports this module at its end
-    from kerastorch.ops.numpy import cumsum
-
     x = _t(x)
     return cumsum(torch.nan_to_num(x, nan=0.0) if x.is_floating_point() else x, axis=axis, dtype=dtype)
 
 
 def nancumprod(x: Any, axis: Any = None, dtype: Any = None) -> Tensor:
-    # local import: defined in the ops.numpy __init__, which star-imports this module at its end
-    from kerastorch.ops.numpy import cumprod
-
     x = _t(x)
     return cumprod(torch.nan_to_num(x, nan=1.0) if x.is_floating_point() else x, axis=axis, dtype=dtype)
 
