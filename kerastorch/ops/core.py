@@ -62,6 +62,12 @@ def wrap_public_ops(namespace: dict, exclude: Sequence[str] = ()) -> None:
     """
     wrapped: dict[int, Callable] = {}
     module = namespace["__name__"]
+    # A section module (``ops.numpy._math``) is private: its ops say the namespace they are public in,
+    # which is what a serialized function config names.
+    parts = module.split(".")
+    while parts[-1].startswith("_"):
+        parts.pop()
+    public_module = ".".join(parts)
     for name, value in list(namespace.items()):
         if name.startswith("_") or name in exclude or not callable(value) or isinstance(value, type):
             continue
@@ -69,6 +75,7 @@ def wrap_public_ops(namespace: dict, exclude: Sequence[str] = ()) -> None:
             continue
         if id(value) not in wrapped:
             wrapped[id(value)] = symbolic_op(value)
+            wrapped[id(value)].__module__ = public_module
         namespace[name] = wrapped[id(value)]
 
 

@@ -265,3 +265,13 @@ def test_image_ops_default_to_channels_last_and_seeded_elastic_is_reproducible()
     a = ops.image.elastic_transform(img, seed=3)
     assert torch.equal(a, ops.image.elastic_transform(img, seed=3))
     assert not torch.equal(a, ops.image.elastic_transform(img, seed=4))
+
+
+def test_ops_name_the_public_namespace_not_their_private_section_module():
+    # ops live in private section modules (ops/numpy/_math.py, ops/_nn_spatial.py); what a
+    # serialized function config records is the namespace a user imports them from.
+    import kerastorch as kt
+    assert kt.ops.numpy.arccos.__module__ == "kerastorch.ops.numpy"
+    assert kt.ops.abs.__module__ == "kerastorch.ops.numpy"
+    assert kt.ops.conv.__module__ == "kerastorch.ops"
+    assert kt.ops.relu.__module__ == "kerastorch.ops.nn"
