@@ -218,7 +218,7 @@ __all__ = [
     "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract",
 ]
 # keras.layers.serialize / deserialize (used by wrapper and recurrent layers for their inner layers)
-from kerastorch.layers.serialization import deserialize, serialize  # noqa: E402
+from kerastorch.layers.layer_config import deserialize, serialize  # noqa: E402
 
 __all__ += ["deserialize", "serialize", "InputSpec"]
 __all__ += ["AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D",

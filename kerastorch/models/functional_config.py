@@ -29,14 +29,12 @@ from typing import Any
 from kerastorch._core import tree
 from kerastorch.graph.keras_tensor import KerasTensor
 from kerastorch.layers.input_layer import InputLayer, TorchOpLayer
+from kerastorch.layers.layer_config import _dtype_name, _looks_like_object_config, deserialize_layer
 from kerastorch.layers.operation_layers import operation_config
 from kerastorch.layers.serialization import (
     _deserialize,
-    _dtype_name,
-    _looks_like_object_config,
     _short,
     _state,
-    deserialize_layer,
     load_context,
     serialize_keras_object,
 )

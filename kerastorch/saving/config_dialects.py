@@ -7,7 +7,7 @@
   its Keras version), and the ``training_config`` of a tf-keras file as a Keras 3 compile config.
 
 Layer-level dialect clean-up (Keras 2 keys, ``batch_input_shape``...) happens whenever a
-layer config is read, in ``kerastorch.layers.serialization``; node lists of both dialects
+layer config is read, in ``kerastorch.layers.layer_config``; node lists of both dialects
 are read by ``kerastorch.models.functional_config``.
 """
 from __future__ import annotations

@@ -11,12 +11,8 @@ import inspect
 from typing import Any
 
 from kerastorch import optimizers
-from kerastorch.layers.serialization import (
-    _accepted_keys,
-    _deserialize_function,
-    _looks_like_object_config,
-    _resolve_custom,
-)
+from kerastorch.layers.layer_config import _accepted_keys, _looks_like_object_config
+from kerastorch.layers.serialization import _deserialize_function, _resolve_custom
 
 
 def compile_arguments(compile_config: dict) -> dict[str, Any]:

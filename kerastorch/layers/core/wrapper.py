@@ -7,7 +7,7 @@ the wrapped layer as ``{"class_name": ..., "config": ...}``.
 from __future__ import annotations
 
 from kerastorch.layers.layer import Layer
-from kerastorch.layers.serialization import deserialize, serialize
+from kerastorch.layers.layer_config import deserialize, serialize
 
 
 class Wrapper(Layer):

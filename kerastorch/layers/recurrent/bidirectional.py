@@ -13,8 +13,8 @@ import copy
 import torch
 
 from kerastorch.layers.layer import Layer
+from kerastorch.layers.layer_config import deserialize, serialize
 from kerastorch.layers.recurrent.rnn import _first_shape
-from kerastorch.layers.serialization import deserialize, serialize
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 

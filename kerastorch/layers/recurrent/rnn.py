@@ -28,9 +28,9 @@ from kerastorch._core.tensors import numeric_leaves_to_tensors
 from kerastorch.backend import config, tree
 from kerastorch.graph.symbolic import is_probing
 from kerastorch.layers.layer import Layer
+from kerastorch.layers.layer_config import deserialize, serialize
 from kerastorch.layers.recurrent.dropout_rnn_cell import DropoutRNNCell
 from kerastorch.layers.recurrent.stacked_rnn_cells import StackedRNNCells
-from kerastorch.layers.serialization import deserialize, serialize
 
 
 class RNN(Layer):

@@ -5,7 +5,7 @@ from torch import nn
 
 from kerastorch.backend import tree
 from kerastorch.layers.layer import Layer
-from kerastorch.layers.serialization import deserialize, serialize
+from kerastorch.layers.layer_config import deserialize, serialize
 
 
 class StackedRNNCells(Layer):

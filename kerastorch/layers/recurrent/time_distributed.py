@@ -11,7 +11,7 @@ import torch
 from kerastorch.backend import tree
 from kerastorch.layers.core.wrapper import Wrapper
 from kerastorch.layers.layer import Layer
-from kerastorch.layers.serialization import deserialize, serialize
+from kerastorch.layers.layer_config import deserialize, serialize
 
 
 class TimeDistributed(Wrapper):
