@@ -179,6 +179,30 @@ def test_global_forward_hook_sees_nested_layers():
     assert seen == [model.layers[0].name, model.layers[1].name, model.name]
 
 
+@pytest.mark.parametrize("register", ["forward_pre", "full_backward", "backward_pre"])
+def test_every_kind_of_global_module_hook_fires(register):
+    # Layer.__call__ skips nn.Module.__call__'s frames only under torch's own no-hook test, which
+    # looks at all four process-wide hook dicts; a hook of any kind must still run.
+    dense = keras.layers.Dense(2)
+    dense(torch.ones(1, 3))
+    seen = []
+    module_hooks = torch.nn.modules.module
+    if register == "forward_pre":
+        handle = module_hooks.register_module_forward_pre_hook(lambda m, a: seen.append(m.name))
+    elif register == "full_backward":
+        handle = module_hooks.register_module_full_backward_hook(lambda m, gi, go: seen.append(m.name))
+    else:
+        handle = module_hooks.register_module_full_backward_pre_hook(lambda m, go: seen.append(m.name))
+    try:
+        dense(torch.ones(1, 3, requires_grad=True)).sum().backward()
+    finally:
+        handle.remove()
+    assert seen == [dense.name]
+    seen.clear()
+    dense(torch.ones(1, 3))
+    assert seen == []
+
+
 
 def test_hooks_added_after_calls_fire_and_removed_ones_stop():
     # torch's _call_impl decides on every call: a hook registered later runs, a removed one stops.
