@@ -13,19 +13,17 @@ are buffers. A layer may keep a weight in the layout its torch kernel wants
 always speak Keras order and Keras shapes through
 ``_weight_to_keras``/``_weight_from_keras``.
 
-One call path. ``layer(x)`` records a graph node when an argument is a
-KerasTensor; otherwise it is ``nn.Module.__call__`` (so hooks,
-``Module.compile()`` and ``torch.compile`` see every call; when torch's own test
-says ``nn.Module.__call__`` would only call ``forward``, ``__call__`` calls it
-itself, saving two frames) and torch calls ``forward``, which builds the layer on first use and then runs ``call`` under a
-small ``_CallSpec`` decided once per layer: whether ``call`` takes
-``training``/``mask``, how output masks are made, the activity regularizer,
-the layer's ``input_spec`` (checked on every call, as Keras does; ``Dense``
-checks its own where it costs nothing). The training flag is resolved where a
-model (or any layer whose ``call`` takes ``training``) is called and pushed onto a thread-local stack that
-nested layers read; it is pushed again only where it changes. An exception
-raised inside ``call`` keeps its type and gains a note naming the layer and the
-input shapes (Keras's ``inject_argument_info_in_traceback``).
+One call path. ``layer(x)`` records a graph node when an argument is a KerasTensor; otherwise it
+is ``nn.Module.__call__`` (so hooks, ``Module.compile()`` and ``torch.compile`` see every call;
+when torch's own test says ``nn.Module.__call__`` would only call ``forward``, ``__call__``
+calls it itself, saving two frames) and torch calls ``forward``, which builds the layer on first
+use and then runs ``call`` under a small ``_CallSpec`` decided once per layer: whether ``call``
+takes ``training``/``mask``, how output masks are made, the activity regularizer, the layer's
+``input_spec`` (checked on every call, as Keras does; ``Dense`` checks its own where it costs
+nothing). The training flag is resolved where a model (or any layer whose ``call`` takes
+``training``) is called and pushed onto a thread-local stack that nested layers read; it is
+pushed again only where it changes. An exception raised inside ``call`` keeps its type and gains
+a note naming the layer and the input shapes (Keras's ``inject_argument_info_in_traceback``).
 """
 from __future__ import annotations
 

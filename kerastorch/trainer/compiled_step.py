@@ -43,7 +43,7 @@ from typing import Any
 import torch
 from torch.func import functional_call, grad_and_value
 
-from kerastorch.trainer.data.data_adapter import unpack_x_y_sample_weight
+from kerastorch.utils.data_structures import unpack_x_y_sample_weight
 
 
 class CompiledTrainStep:

@@ -40,7 +40,7 @@ import torch
 
 from kerastorch.backend import tree
 from kerastorch.callbacks.lr_finder import LRFinder
-from kerastorch.trainer.data.data_adapter import _is_array_like
+from kerastorch.trainer.data.base import _is_array_like
 
 SUGGESTION_METHODS = ("valley", "steep", "minimum")
 

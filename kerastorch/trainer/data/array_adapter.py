@@ -15,8 +15,8 @@ from kerastorch.backend import tree
 from kerastorch.trainer.data.base import (
     DataAdapter,
     apply_class_weight,
+    batch_tuple,
     is_text_array,
-    pack_x_y_sample_weight,
     to_tensor,
 )
 
@@ -99,7 +99,7 @@ class ArrayDataAdapter(DataAdapter):
             if self._moves:
                 batch = tree.map_structure(lambda v: v.to(self.device, non_blocking=True)
                                            if isinstance(v, torch.Tensor) else v, batch)
-            yield pack_x_y_sample_weight(*batch)
+            yield batch_tuple(*batch)
             start = end
 
 

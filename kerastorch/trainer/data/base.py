@@ -16,8 +16,9 @@ import torch
 from kerastorch._core import tree
 from kerastorch._core.tensors import to_tensor
 from kerastorch.utils import PyDataset, Sequence
+from kerastorch.utils.data_structures import unpack_x_y_sample_weight
 
-__all__ = ["DataAdapter", "apply_class_weight", "class_weights_for", "is_text_array", "pack_x_y_sample_weight",
+__all__ = ["DataAdapter", "apply_class_weight", "class_weights_for", "is_text_array", "batch_tuple",
            "text_lists_as_arrays", "to_device", "to_tensor", "unpack_x_y_sample_weight"]
 
 
@@ -32,24 +33,10 @@ class DataAdapter:
         pass
 
 
-def unpack_x_y_sample_weight(data) -> tuple:
-    """``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` → a 3-tuple, as Keras does."""
-    if isinstance(data, list):
-        data = tuple(data)
-    if not isinstance(data, tuple):
-        return data, None, None
-    if len(data) == 1:
-        return data[0], None, None
-    if len(data) == 2:
-        return data[0], data[1], None
-    if len(data) == 3:
-        return data[0], data[1], data[2]
-    raise ValueError("Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, "
-                     f"found a tuple of {len(data)} elements.")
-
-
-def pack_x_y_sample_weight(x, y=None, sample_weight=None) -> tuple:
-    """The batch a train_step receives: ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``, as in Keras."""
+def batch_tuple(x, y=None, sample_weight=None) -> tuple:
+    """The batch an adapter yields (and a train_step receives): ``(x,)``, ``(x, y)`` or
+    ``(x, y, sample_weight)``, always a tuple (``keras.utils.pack_x_y_sample_weight`` returns a
+    lone ``x`` unwrapped)."""
     if y is None:
         return (x,)
     if sample_weight is None:

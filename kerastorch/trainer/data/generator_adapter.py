@@ -6,7 +6,7 @@ import warnings
 from kerastorch.trainer.data.base import (
     DataAdapter,
     apply_class_weight,
-    pack_x_y_sample_weight,
+    batch_tuple,
     to_device,
     unpack_x_y_sample_weight,
 )
@@ -42,5 +42,5 @@ class GeneratorDataAdapter(DataAdapter):
             x, y, sw = unpack_x_y_sample_weight(data)
             x, y, sw = to_device((x, y, sw), self.device)
             sw = apply_class_weight(y, sw, self.class_weight)
-            yield pack_x_y_sample_weight(x, y, sw)
+            yield batch_tuple(x, y, sw)
             count += 1

@@ -6,7 +6,7 @@ import torch
 from kerastorch.trainer.data.base import (
     DataAdapter,
     apply_class_weight,
-    pack_x_y_sample_weight,
+    batch_tuple,
     to_device,
     unpack_x_y_sample_weight,
 )
@@ -35,4 +35,4 @@ class TorchDataLoaderAdapter(DataAdapter):
                 break
             x, y, sw = unpack_x_y_sample_weight(data)
             x, y, sw = to_device((x, y, sw), self.device)
-            yield pack_x_y_sample_weight(x, y, apply_class_weight(y, sw, self.class_weight))
+            yield batch_tuple(x, y, apply_class_weight(y, sw, self.class_weight))
