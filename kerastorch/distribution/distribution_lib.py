@@ -21,6 +21,7 @@ not provided: see ``kerastorch/_unsupported.py``.
 """
 from __future__ import annotations
 
+import atexit
 import datetime
 import os
 from dataclasses import dataclass
@@ -140,6 +141,16 @@ def initialize(job_addresses: str | None = None, num_processes: int | None = Non
         torch.cuda.set_device(local_rank)
     dist.init_process_group(backend=backend, init_method=f"tcp://{coordinator}", world_size=int(num_processes),
                             rank=int(process_id), timeout=timeout())
+    atexit.register(_destroy_started_group)
+
+
+def _destroy_started_group() -> None:
+    """End the group ``initialize`` started, at exit, while the interpreter is whole (as JAX's
+    ``distributed.initialize`` does): a script rarely calls ``destroy_process_group``, and gloo's
+    worker threads still alive at interpreter shutdown abort the process ("terminate called without
+    an active exception", exit code -6) now and then."""
+    if is_initialized():
+        dist.destroy_process_group()
 
 
 class DeviceMesh:

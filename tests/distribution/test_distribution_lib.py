@@ -3,6 +3,9 @@ behaviour is in tests/trainer/test_distributed.py)."""
 from __future__ import annotations
 
 import inspect
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -74,3 +77,24 @@ def test_argument_errors_say_what_was_received(monkeypatch):
 
 def test_write_on_chief_runs_the_write_in_one_process():
     assert distribution.write_on_chief(lambda: 7) == 7
+
+
+def test_initialize_ends_its_group_at_exit(tmp_path):
+    # A script that never calls destroy_process_group must not leave gloo's threads to the
+    # interpreter's shutdown (an occasional SIGABRT). atexit runs handlers last-registered first,
+    # so this one, registered before initialize, sees the state after kerastorch's handler ran.
+    script = tmp_path / "one_process_group.py"
+    script.write_text(
+        "import atexit, socket\n"
+        "import torch.distributed as dist\n"
+        "atexit.register(lambda: print('initialized at exit:', dist.is_initialized()))\n"
+        "import kerastorch as keras\n"
+        "with socket.socket() as s:\n"
+        "    s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]\n"
+        "keras.distribution.initialize(f'127.0.0.1:{port}', num_processes=1, process_id=0)\n"
+        "print('initialized:', dist.is_initialized())\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")}
+    env["KERASTORCH_DEVICE"] = "cpu"
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == ["initialized: True", "initialized at exit: False"]
