@@ -10,13 +10,18 @@ setting can also be changed alone.
   "stratified" / "random" always a seeded random split (by class / not).
 - ``weight_decay_skips_biases_and_norms``: True (default) excludes biases and
   normalization weights from decoupled weight decay; Keras decays every variable.
+- ``metrics_names``: "per_metric" (default) names each value of ``evaluate()``'s list, in
+  its order; "keras" is Keras 3's list, where one "compile_metrics" entry stands for every
+  compiled metric.
 """
 from __future__ import annotations
 
-_SETTINGS = {"validation_split": "auto", "weight_decay_skips_biases_and_norms": True,
-             "validation_split_seed": 1337}
-_KERAS = {"validation_split": "last", "weight_decay_skips_biases_and_norms": False}
-_CHOICES = {"validation_split": ("auto", "stratified", "random", "last")}
+_KERASTORCH = {"validation_split": "auto", "weight_decay_skips_biases_and_norms": True,
+               "metrics_names": "per_metric"}
+_KERAS = {"validation_split": "last", "weight_decay_skips_biases_and_norms": False, "metrics_names": "keras"}
+_SETTINGS = {**_KERASTORCH, "validation_split_seed": 1337}
+_CHOICES = {"validation_split": ("auto", "stratified", "random", "last"),
+            "metrics_names": ("per_metric", "keras")}
 
 
 def get(name: str):
@@ -38,4 +43,4 @@ def use_keras_defaults(enabled: bool = True) -> None:
     if enabled:
         _SETTINGS.update(_KERAS)
     else:
-        _SETTINGS.update({"validation_split": "auto", "weight_decay_skips_biases_and_norms": True})
+        _SETTINGS.update(_KERASTORCH)

@@ -47,6 +47,7 @@ from kerastorch.graph.symbolic import infer_output_shape, is_probing, symbolic_c
 from kerastorch.layers.file_formats import Layout, keras3_tree, upgrade_sublayers
 from kerastorch.layers.input_spec import assert_input_compatibility
 from kerastorch.layers.variable import NonTrainableVariable, Variable
+from kerastorch.metrics.base import Metric
 
 # Keys that Keras 2 / Keras 3 configs carry for every layer; accepted and mostly ignored here.
 _BASE_KWARGS = {"name", "trainable", "dtype", "input_shape", "batch_input_shape", "input_dim",
@@ -68,8 +69,9 @@ _STATE = _CallState()
 
 
 class _StructureGeneration:
-    """A process-wide counter bumped whenever the set of trainable weights or of loss sources of
-    any layer may have changed (``trainable`` set, a weight added, a layer's first ``add_loss``).
+    """A process-wide counter bumped whenever the set of trainable weights, of loss sources or of
+    metrics of any layer may have changed (``trainable`` set, a weight added, a layer's first
+    ``add_loss``, a metric assigned to an attribute).
 
     A layer does not know the models it belongs to; a trainer that caches such facts per model
     (``trainer/step_state.py``) compares this one integer per step instead of re-reading them.
@@ -376,6 +378,27 @@ class Layer(nn.Module, LayerGraphMixin):
                 out.append(reg(layer._weight_in_keras_layout(attr)))
         return out
 
+    @property
+    def metrics(self) -> list:
+        """The metrics assigned to public attributes of this layer and of its sublayers (Keras
+        tracks them: a model lists them in ``model.metrics`` and resets them every epoch)."""
+        out: list = []
+        for layer in self._flatten_layers():
+            out.extend(m for m in layer._attribute_metrics() if all(m is not o for o in out))
+        return out
+
+    def _attribute_metrics(self) -> list:
+        """This layer's own attribute metrics (a metric, or a list/tuple of them), in assignment order."""
+        out = []
+        for name, value in self.__dict__.items():
+            if name.startswith("_"):
+                continue
+            if isinstance(value, Metric):
+                out.append(value)
+            elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Metric) for v in value):
+                out.extend(value)
+        return out
+
     def _clear_losses(self) -> None:
         for layer in self._flatten_layers():
             if layer._losses:
@@ -604,6 +627,8 @@ class Layer(nn.Module, LayerGraphMixin):
             value = _PLAIN_MODULES.wrap_attribute(self, name, value)  # a plain module -> TorchModuleWrapper
         if name in _CALL_SPEC_INPUTS:
             self.__dict__["_call_spec"] = None  # forward decides again on the next call
+        if isinstance(value, Metric) and not name.startswith("_"):
+            _StructureGeneration.bump()  # a model re-lists its metrics
         # Keras tracks lists of layers assigned as attributes; torch only tracks ModuleList.
         if isinstance(value, torch.Tensor) and "_keras_weights" in self.__dict__ and not name.startswith("_"):
             if self._rename_weight(value, name):

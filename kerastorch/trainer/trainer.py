@@ -47,6 +47,7 @@ from kerastorch import mixed_precision, optimizers
 from kerastorch._core import defaults
 from kerastorch.backend import config, tree
 from kerastorch.callbacks import Callback, CallbackList, History
+from kerastorch.layers.layer import _StructureGeneration
 from kerastorch.trainer import arguments, compile_config, distributed
 from kerastorch.trainer.compile_utils import CompileLoss, CompileMetrics, _flatten_targets
 from kerastorch.trainer.compiled_step import CompiledTrainStep
@@ -153,10 +154,14 @@ class Trainer(_TrainerHost):
 
     @property
     def metrics(self) -> list:
-        """The metric trackers: the loss tracker, then the compiled metrics (as Keras 3 lists them)."""
+        """The metrics ``fit`` resets every epoch and logs: the loss tracker, the per-output loss
+        trackers, each compiled metric (Keras 3 wraps these in one "compile_metrics" object), then the
+        metrics assigned to attributes of the model and of its layers (not of nested models), as
+        Keras tracks them."""
+        key = (self._compile_metrics is not None and self._compile_metrics.built, len(self._output_loss_trackers),
+               _StructureGeneration.value)
         cached = self.__dict__.get("_metrics_cache")
-        if cached is not None and cached[0] == (self._compile_metrics is not None and self._compile_metrics.built,
-                                                len(self._output_loss_trackers)):
+        if cached is not None and cached[0] == key:
             return cached[1]
         out = []
         if self._loss_tracker is not None:
@@ -164,23 +169,46 @@ class Trainer(_TrainerHost):
         out.extend(self._output_loss_trackers)
         if self._compile_metrics is not None:
             out.extend(self._compile_metrics.metrics)
-        key = (self._compile_metrics is not None and self._compile_metrics.built, len(self._output_loss_trackers))
+        out.extend(m for m in self._tracked_metrics() if all(m is not o for o in out))
         self.__dict__["_metrics_cache"] = (key, out)
         return out
+
+    def _tracked_metrics(self) -> list:
+        """The metrics assigned to attributes of the model and of its layers, skipping nested models'
+        own (Keras: "a new Trainer has been instantiated")."""
+        return [m for layer in self._flatten_layers() if layer is self or not isinstance(layer, Trainer)
+                for m in layer._attribute_metrics()]
 
     def _flat_log_order(self) -> list[str]:
         """The order of ``evaluate``'s (and ``*_on_batch``'s) list of values, as Keras's
         ``_flatten_metrics_in_order`` comes out: the loss, the compiled metrics where their names are the
-        log keys (one output: Keras's sub-metric names carry no output prefix), the per-output losses;
-        every other entry follows by name."""
+        log keys (one output: Keras's sub-metric names carry no output prefix), the per-output losses,
+        the metrics assigned to attributes; every other entry follows by name."""
+        compiled = [m.name for m in self._compile_metrics.metrics] if self._compile_metrics is not None else []
         names = [self._loss_tracker.name] if self._loss_tracker is not None else []
-        if not self._output_loss_trackers and self._compile_metrics is not None:
-            names += [m.name for m in self._compile_metrics.metrics]
-        return names + [t.name for t in self._output_loss_trackers]
+        if not self._output_loss_trackers:
+            names += compiled
+        names += [t.name for t in self._output_loss_trackers]
+        # Then the attribute metrics, in model.metrics order (several outputs' compiled metrics come later, by name).
+        return names + [m.name for m in self.metrics if m.name not in names and m.name not in compiled]
 
     @property
     def metrics_names(self) -> list[str]:
-        return [m.name for m in self.metrics]
+        """The name of each value in ``evaluate()``'s list, in its order, so that
+        ``dict(zip(model.metrics_names, model.evaluate(x, y)))`` pairs every value with its metric
+        (Keras 2's list). Keras 3 lists "loss", one "compile_metrics" entry for all the compiled
+        metrics, then the per-output losses; ``keras.config.set_default("metrics_names", "keras")``
+        (or ``use_keras_defaults()``) gives that list."""
+        names = [m.name for m in self.metrics]
+        if defaults.get("metrics_names") == "keras":
+            compiled = self._compile_metrics is not None and (self._compile_metrics._spec is not None
+                                                              or self._compile_metrics._weighted_spec is not None)
+            losses = ([self._loss_tracker.name] if self._loss_tracker is not None else []) \
+                + (["compile_metrics"] if compiled else [])
+            tracked = [m.name for m in self._tracked_metrics()]
+            return losses + [t.name for t in self._output_loss_trackers] + list(dict.fromkeys(tracked))
+        first = [n for n in self._flat_log_order() if n in names]
+        return first + sorted(n for n in names if n not in first)
 
     def reset_metrics(self) -> None:
         for m in self.metrics:

@@ -114,3 +114,74 @@ def test_log_order_equals_keras(keras, real_keras):
                      list_order(two.evaluate(x, [y, y], verbose=0), as_dict),
                      list_order(one.evaluate(x, y, verbose=0), one_dict))
     assert seen[keras] == seen[real_keras]
+
+
+def _model_with_attribute_metrics(lib, compile_metrics):
+    """A subclassed model holding a metric in an attribute and one in a layer's attribute, updated by
+    its own train_step (the keras.io "customizing fit" pattern, without overriding ``metrics``)."""
+
+    class Counting(lib.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.seen = lib.metrics.Sum(name="seen")
+
+        def call(self, x):
+            self.seen.update_state(lib.ops.cast(lib.ops.shape(x)[0], "float32"))
+            return x
+
+    class Model(lib.Model):
+        def __init__(self):
+            super().__init__()
+            self.counting = Counting()
+            self.dense = lib.layers.Dense(1, kernel_initializer="ones")
+            self.steps = lib.metrics.Sum(name="steps")
+
+        def call(self, x):
+            return self.dense(self.counting(x))
+
+        def train_step(self, data):
+            self.steps.update_state(1.0)
+            return super().train_step(data)
+
+    model = Model()
+    model.compile("sgd", "mse", metrics=compile_metrics)
+    return model
+
+
+@pytest.mark.parametrize("compile_metrics", [None, [], ["mae"]])
+def test_attribute_metrics_are_listed_reset_each_epoch_and_logged_as_keras(keras, real_keras, compile_metrics):
+    x = np.arange(16, dtype="float32").reshape(8, 2)
+    y = np.zeros((8, 1), "float32")
+    seen = {}
+    for lib in (keras, real_keras):
+        model = _model_with_attribute_metrics(lib, compile_metrics)
+        history = model.fit(x, y, epochs=2, batch_size=4, shuffle=False, verbose=0)
+        values = model.evaluate(x, y, batch_size=4, verbose=0, return_dict=True)
+        seen[lib] = ({k: np.round(v, 4).tolist() for k, v in history.history.items()},
+                     {k: round(float(v), 4) for k, v in values.items()},
+                     [m.name for m in model.metrics if m.name in ("loss", "steps", "seen")],
+                     model.evaluate(x, y, batch_size=4, verbose=0)[:2])
+    assert seen[keras] == seen[real_keras]
+    assert seen[keras][0]["steps"] == [2.0, 2.0]  # reset at every epoch
+
+
+def test_metrics_names_pairs_with_evaluate_and_the_switch_gives_keras3s_list(keras, real_keras):
+    x = np.random.default_rng(0).random((8, 4)).astype("float32")
+    ys = {"a": np.zeros((8, 3), "float32"), "b": np.zeros((8, 1), "float32")}
+    names = {}
+    for lib in (keras, real_keras):
+        inp = lib.Input((4,))
+        model = lib.Model(inp, {"a": lib.layers.Dense(3, name="a")(inp), "b": lib.layers.Dense(1, name="b")(inp)})
+        model.compile("sgd", {"a": "mse", "b": "mse"}, metrics={"a": ["mae"]})
+        model.fit(x, ys, verbose=0)
+        as_dict = model.evaluate(x, ys, verbose=0, return_dict=True)
+        if lib is keras:  # kerastorch's default: one name per value of evaluate's list
+            assert dict(zip(model.metrics_names, model.evaluate(x, ys, verbose=0))) == pytest.approx(as_dict)
+            keras.config.set_default("metrics_names", "keras")
+            try:
+                names[lib] = model.metrics_names
+            finally:
+                keras.config.use_keras_defaults(False)
+        else:
+            names[lib] = model.metrics_names
+    assert names[keras] == names[real_keras] == ["loss", "compile_metrics", "a_loss", "b_loss"]
