@@ -21,7 +21,8 @@ import kerastorch.models.functional_config as functional_config
 from kerastorch import distribution
 from kerastorch._core import tree
 from kerastorch.graph.keras_tensor import KerasTensor
-from kerastorch.layers.layer import Layer, _zeros_for_shape
+from kerastorch.graph.symbolic import probing
+from kerastorch.layers.layer import Layer, _zeros_for_shape, training_context
 from kerastorch.models.summary import print_summary
 from kerastorch.trainer.policies import TrainingPolicies
 from kerastorch.trainer.trainer import Trainer
@@ -154,13 +155,22 @@ class Model(TrainingPolicies, Trainer, Layer):
         return super().from_config(config)
 
     def build(self, input_shape) -> None:
-        """Build a subclassed model by running its ``call`` once on small zero tensors."""
+        """Build a subclassed model by running its ``call`` once on small zero tensors.
+
+        The run leaves no state behind, as Keras's symbolic build does: it is a probe in inference
+        mode (BatchNormalization keeps its moving statistics, a stateful RNN its states), and the
+        metrics held by the model and its layers get their values back afterwards.
+        """
         self.built = True
         if type(self).call is Model.call:
             return
         self._build_input_shape = input_shape
-        with torch.no_grad():
+        metric_values = [(variable, variable.clone()) for layer in self._flatten_layers()
+                         for metric in layer._attribute_metrics() for variable in metric.variables]
+        with torch.no_grad(), probing(), training_context(False):
             self.call(_zeros_for_shape(input_shape, self._build_device()))
+            for variable, value in metric_values:
+                variable.copy_(value)
 
     def call(self, inputs, training=None, mask=None):
         raise NotImplementedError(f"Model {type(self).__name__} has no `call` method. Subclasses of "

@@ -99,6 +99,35 @@ def test_subclassed_model_layers_and_weights(keras):
     assert len(net.trainable_weights) == 6
 
 
+def test_building_a_subclassed_model_leaves_no_state_behind(keras):
+    # Model.build runs `call` once on zeros; like Keras's stateless symbolic build, that run must not
+    # move BatchNormalization statistics (the model is in training mode inside fit) or count in a metric.
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.norm = keras.layers.BatchNormalization(momentum=0.5)
+            self.head = keras.layers.Dense(1)
+            self.calls = keras.metrics.Sum(name="calls")
+
+        def call(self, x):
+            self.calls.update_state(1.0)
+            return self.head(self.norm(x))
+
+    net = Net()
+    net.train()
+    net.build((None, 2))
+    np.testing.assert_array_equal(net.norm.moving_variance.numpy(), [1.0, 1.0])
+    assert float(net.calls.result()) == 0.0
+    net = Net()
+    net.compile("sgd", "mse")
+    x = np.ones((4, 2), "float32")
+    x[:2] = 3.0  # batch mean 2, variance 1
+    history = net.fit(x, np.zeros((4, 1), "float32"), batch_size=4, epochs=1, shuffle=False, verbose=0)
+    np.testing.assert_allclose(net.norm.moving_mean.numpy(), [1.0, 1.0])      # 0.5 * 0 + 0.5 * 2
+    np.testing.assert_allclose(net.norm.moving_variance.numpy(), [1.0, 1.0])  # 0.5 * 1 + 0.5 * 1
+    assert history.history["calls"] == [1.0]
+
+
 def test_plain_torch_module_inside_and_model_inside_torch(keras):
     model = keras.Sequential([keras.Input(shape=(4,)), torch.nn.Linear(4, 3), keras.layers.Dense(2)])
     assert len(model.trainable_weights) == 4
