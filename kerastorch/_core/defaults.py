@@ -10,6 +10,11 @@ setting can also be changed alone.
   "stratified" / "random" always a seeded random split (by class / not).
 - ``weight_decay_skips_biases_and_norms``: True (default) excludes biases and
   normalization weights from decoupled weight decay; Keras decays every variable.
+- ``training_when_unset``: "module_mode" (default) gives a layer call that nothing passed
+  ``training`` to (no argument, no enclosing call that resolved it) the module's train/eval
+  mode, which ``fit`` / ``evaluate`` / ``predict`` set; "inference" is Keras's None, under
+  which a subclassed model whose ``call`` lacks ``training`` runs Dropout and
+  BatchNormalization in inference mode even inside ``fit``.
 - ``metrics_names``: "per_metric" (default) names each value of ``evaluate()``'s list, in
   its order; "keras" is Keras 3's list, where one "compile_metrics" entry stands for every
   compiled metric.
@@ -17,11 +22,12 @@ setting can also be changed alone.
 from __future__ import annotations
 
 _KERASTORCH = {"validation_split": "auto", "weight_decay_skips_biases_and_norms": True,
-               "metrics_names": "per_metric"}
-_KERAS = {"validation_split": "last", "weight_decay_skips_biases_and_norms": False, "metrics_names": "keras"}
+               "metrics_names": "per_metric", "training_when_unset": "module_mode"}
+_KERAS = {"validation_split": "last", "weight_decay_skips_biases_and_norms": False, "metrics_names": "keras",
+          "training_when_unset": "inference"}
 _SETTINGS = {**_KERASTORCH, "validation_split_seed": 1337}
 _CHOICES = {"validation_split": ("auto", "stratified", "random", "last"),
-            "metrics_names": ("per_metric", "keras")}
+            "metrics_names": ("per_metric", "keras"), "training_when_unset": ("module_mode", "inference")}
 
 
 def get(name: str):

@@ -22,7 +22,8 @@ takes ``training``/``mask``, how output masks are made, the activity regularizer
 ``input_spec`` (checked on every call, as Keras does; ``Dense`` checks its own where it costs
 nothing). The training flag is resolved where a model (or any layer whose ``call`` takes
 ``training``) is called and pushed onto a thread-local stack that nested layers read; it is
-pushed again only where it changes. An exception raised inside ``call`` keeps its type and gains
+pushed again only where it changes. Where nothing sets it, it is the module's train/eval mode
+(``_training_when_unset``; Keras's None is a switch). An exception raised inside ``call`` keeps its type and gains
 a note naming the layer and the input shapes (Keras's ``inject_argument_info_in_traceback``).
 """
 from __future__ import annotations
@@ -39,7 +40,7 @@ from torch import nn
 from torch.nn.modules import module as _torch_module
 
 from kerastorch import constraints, initializers, regularizers
-from kerastorch._core import config, naming, tree
+from kerastorch._core import config, defaults, naming, tree
 from kerastorch._core.tensors import numeric_leaves_to_tensors
 from kerastorch.graph.keras_tensor import any_keras_tensor
 from kerastorch.graph.layer_graph import LayerGraphMixin
@@ -289,7 +290,7 @@ class Layer(nn.Module, LayerGraphMixin):
             training = kwargs.get("training")
             context = _STATE.training
             if training is None:
-                training = context[-1] if context else self.training
+                training = context[-1] if context else _training_when_unset(self)
                 kwargs["training"] = training
             # Nested layers read the flag from the stack; push only where it changes.
             if not context or context[-1] != training:
@@ -780,6 +781,14 @@ def _with_call_context(error: Exception, layer: Layer, inputs, use_notes: bool =
         return error
     replacement._kerastorch_call_context = True
     return replacement
+
+
+def _training_when_unset(layer: Layer) -> bool | None:
+    """``training`` for a call that nothing set it for (no argument, no enclosing call): the module's
+    mode (layers start in eval mode; fit/evaluate/predict set train/eval), so a subclassed model whose
+    ``call`` takes no ``training`` still trains its Dropout and BatchNormalization. Keras passes None
+    there (inference, even inside ``fit``): ``set_default("training_when_unset", "inference")``."""
+    return layer.training if defaults.get("training_when_unset") == "module_mode" else None
 
 
 @contextlib.contextmanager

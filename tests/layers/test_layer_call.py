@@ -244,6 +244,37 @@ def test_training_none_follows_the_module_mode():
     assert layer.seen == [False, True, False]
 
 
+def _first_batch_loss_of_a_model_whose_call_lacks_training(lib) -> float:
+    """Dropout(0.5) inside a subclassed model whose ``call`` has no ``training`` argument, lr 0."""
+
+    class Net(lib.Model):
+        def __init__(self):
+            super().__init__()
+            self.drop = lib.layers.Dropout(0.5)
+            self.dense = lib.layers.Dense(1, kernel_initializer="ones", use_bias=False)
+
+        def call(self, x):
+            return self.dense(self.drop(x))
+
+    net = Net()
+    net.compile(lib.optimizers.SGD(0.0), "mse")
+    history = net.fit(np.ones((64, 10), "float32"), np.full((64, 1), 10.0, "float32"), batch_size=64,
+                      verbose=0)
+    return history.history["loss"][0]
+
+
+def test_a_call_without_training_follows_the_module_mode_and_the_switch_gives_keras(keras, real_keras):
+    # Keras passes training=None to the layers of such a model, so Dropout never drops inside fit
+    # (loss 0: ten ones times a kernel of ones); kerastorch follows fit's train mode.
+    assert _first_batch_loss_of_a_model_whose_call_lacks_training(real_keras) == 0.0
+    assert _first_batch_loss_of_a_model_whose_call_lacks_training(keras) > 1.0
+    keras.config.set_default("training_when_unset", "inference")
+    try:
+        assert _first_batch_loss_of_a_model_whose_call_lacks_training(keras) == 0.0
+    finally:
+        keras.config.use_keras_defaults(False)
+
+
 def test_training_reaches_nested_layers_and_is_resolved_once_per_model_call():
     outer = _Outer()
     outer(torch.ones(1), training=True)
