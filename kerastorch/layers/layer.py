@@ -628,7 +628,8 @@ class Layer(nn.Module, LayerGraphMixin):
             value = _PLAIN_MODULES.wrap_attribute(self, name, value)  # a plain module -> TorchModuleWrapper
         if name in _CALL_SPEC_INPUTS:
             self.__dict__["_call_spec"] = None  # forward decides again on the next call
-        if isinstance(value, Metric) and not name.startswith("_"):
+        if not name.startswith("_") and (isinstance(value, Metric) or (
+                isinstance(value, (list, tuple)) and value and all(isinstance(v, Metric) for v in value))):
             _StructureGeneration.bump()  # a model re-lists its metrics
         # Keras tracks lists of layers assigned as attributes; torch only tracks ModuleList.
         if isinstance(value, torch.Tensor) and "_keras_weights" in self.__dict__ and not name.startswith("_"):

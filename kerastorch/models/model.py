@@ -165,12 +165,17 @@ class Model(TrainingPolicies, Trainer, Layer):
         if type(self).call is Model.call:
             return
         self._build_input_shape = input_shape
-        metric_values = [(variable, variable.clone()) for layer in self._flatten_layers()
-                         for metric in layer._attribute_metrics() for variable in metric.variables]
+        metrics = [metric for layer in self._flatten_layers() for metric in layer._attribute_metrics()]
+        saved = [[variable.clone() for variable in metric.variables] for metric in metrics]
         with torch.no_grad(), probing(), training_context(False):
             self.call(_zeros_for_shape(input_shape, self._build_device()))
-            for variable, value in metric_values:
-                variable.copy_(value)
+            for metric, values in zip(metrics, saved):
+                variables = metric.variables
+                if len(variables) != len(values):  # the probe built the metric: start it fresh
+                    metric.reset_state()
+                    continue
+                for variable, value in zip(variables, values):
+                    variable.copy_(value)
 
     def call(self, inputs, training=None, mask=None):
         raise NotImplementedError(f"Model {type(self).__name__} has no `call` method. Subclasses of "

@@ -128,6 +128,27 @@ def test_building_a_subclassed_model_leaves_no_state_behind(keras):
     assert history.history["calls"] == [1.0]
 
 
+def test_a_metric_the_build_probe_creates_starts_fresh(keras):
+    # F1Score makes its variables on its first update: the probe's update must not survive the build.
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.head = keras.layers.Dense(2, activation="softmax")
+            self.scores = [keras.metrics.F1Score(average="micro")]
+
+        def call(self, x):
+            y = self.head(x)
+            self.scores[0].update_state(keras.ops.one_hot(keras.ops.argmax(y, axis=-1), 2), y)  # always right
+            return y
+
+    net = Net()
+    net.build((None, 3))
+    assert net.metrics == net.scores
+    assert float(net.scores[0].result()) == 0.0
+    net(np.ones((4, 3), "float32"))
+    assert float(net.scores[0].result()) == pytest.approx(1.0)
+
+
 def test_plain_torch_module_inside_and_model_inside_torch(keras):
     model = keras.Sequential([keras.Input(shape=(4,)), torch.nn.Linear(4, 3), keras.layers.Dense(2)])
     assert len(model.trainable_weights) == 4
