@@ -199,7 +199,6 @@ class Trainer(_TrainerHost):
         (Keras 2's list). Keras 3 lists "loss", one "compile_metrics" entry for all the compiled
         metrics, then the per-output losses; ``keras.config.set_default("metrics_names", "keras")``
         (or ``use_keras_defaults()``) gives that list."""
-        names = [m.name for m in self.metrics]
         if defaults.get("metrics_names") == "keras":
             compiled = self._compile_metrics is not None and (self._compile_metrics._spec is not None
                                                               or self._compile_metrics._weighted_spec is not None)
@@ -207,6 +206,7 @@ class Trainer(_TrainerHost):
                 + (["compile_metrics"] if compiled else [])
             tracked = [m.name for m in self._tracked_metrics()]
             return losses + [t.name for t in self._output_loss_trackers] + list(dict.fromkeys(tracked))
+        names = [m.name for m in self.metrics]
         first = [n for n in self._flat_log_order() if n in names]
         return first + sorted(n for n in names if n not in first)
 
