@@ -23,8 +23,9 @@ takes ``training``/``mask``, how output masks are made, the activity regularizer
 nothing). The training flag is resolved where a model (or any layer whose ``call`` takes
 ``training``) is called and pushed onto a thread-local stack that nested layers read; it is
 pushed again only where it changes. Where nothing sets it, it is the module's train/eval mode
-(``_training_when_unset``; Keras's None is a switch). An exception raised inside ``call`` keeps its type and gains
-a note naming the layer and the input shapes (Keras's ``inject_argument_info_in_traceback``).
+(``_training_when_unset``; Keras's None is a switch). An exception raised inside ``call`` keeps
+its type and gains a note naming the layer and the input shapes (Keras's
+``inject_argument_info_in_traceback``).
 """
 from __future__ import annotations
 
