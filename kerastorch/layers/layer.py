@@ -23,16 +23,13 @@ takes ``training``/``mask``, how output masks are made, the activity regularizer
 nothing). The training flag is resolved where a model (or any layer whose ``call`` takes
 ``training``) is called and pushed onto a thread-local stack that nested layers read; it is
 pushed again only where it changes. Where nothing sets it, it is the module's train/eval mode
-(``_training_when_unset``; Keras's None is a switch). An exception raised inside ``call`` keeps
+(``call_context.training_when_unset``; Keras's None is a switch). An exception raised inside ``call`` keeps
 its type and gains a note naming the layer and the input shapes (Keras's
 ``inject_argument_info_in_traceback``).
 """
 from __future__ import annotations
 
-import contextlib
 import inspect
-import sys
-import threading
 from typing import Any, Iterable, NamedTuple
 
 import numpy as np
@@ -41,11 +38,12 @@ from torch import nn
 from torch.nn.modules import module as _torch_module
 
 from kerastorch import constraints, initializers, regularizers
-from kerastorch._core import config, defaults, naming, tree
+from kerastorch._core import config, naming, tree
 from kerastorch._core.tensors import numeric_leaves_to_tensors
 from kerastorch.graph.keras_tensor import any_keras_tensor
 from kerastorch.graph.layer_graph import LayerGraphMixin
 from kerastorch.graph.symbolic import infer_output_shape, is_probing, symbolic_call
+from kerastorch.layers.call_context import CALL_STATE, build_device_scope, training_when_unset, with_call_context
 from kerastorch.layers.file_formats import Layout, keras3_tree, upgrade_sublayers
 from kerastorch.layers.input_spec import assert_input_compatibility
 from kerastorch.layers.variable import NonTrainableVariable, Variable
@@ -57,17 +55,6 @@ _BASE_KWARGS = {"name", "trainable", "dtype", "input_shape", "batch_input_shape"
 
 
 
-class _CallState(threading.local):
-    """Per-thread call context (threads such as ``nn.DataParallel`` replicas each get their own)."""
-
-    def __init__(self) -> None:
-        # The training flag that an outer call passes down to nested layers (Keras's call context).
-        self.training: list[bool] = []
-        # While a layer builds, the device its weights should be created on (that of its first input).
-        self.build_device: list[torch.device] = []
-
-
-_STATE = _CallState()
 
 
 class _StructureGeneration:
@@ -225,7 +212,7 @@ class Layer(nn.Module, LayerGraphMixin):
 
     @staticmethod
     def _build_device() -> torch.device:
-        stack = _STATE.build_device
+        stack = CALL_STATE.build_device
         return stack[-1] if stack else torch.device("cpu")
 
     def _maybe_build(self, inputs) -> None:
@@ -289,9 +276,9 @@ class Layer(nn.Module, LayerGraphMixin):
         stack = None
         if has_training:
             training = kwargs.get("training")
-            context = _STATE.training
+            context = CALL_STATE.training
             if training is None:
-                training = context[-1] if context else _training_when_unset(self)
+                training = context[-1] if context else training_when_unset(self)
                 kwargs["training"] = training
             # Nested layers read the flag from the stack; push only where it changes.
             if not context or context[-1] != training:
@@ -314,7 +301,7 @@ class Layer(nn.Module, LayerGraphMixin):
             else:
                 outputs = _call_without_autocast(self, args, kwargs)
         except Exception as e:
-            replacement = _with_call_context(e, self, inputs)
+            replacement = with_call_context(e, self, inputs)
             if replacement is e:
                 raise
             raise replacement from e
@@ -756,60 +743,3 @@ def _zeros_for_shape(shape, device: torch.device | None = None):
             and not all(isinstance(s, (int, type(None))) for s in shape):
         return [_zeros_for_shape(s, device) for s in shape]
     return torch.zeros([1 if s is None else int(s) for s in shape], device=device)
-
-
-_CALL_NOTE = "Exception encountered when calling "
-_HAS_NOTES = sys.version_info >= (3, 11)
-
-
-def _with_call_context(error: Exception, layer: Layer, inputs, use_notes: bool = _HAS_NOTES) -> Exception:
-    """``error`` with the layer's name and the input shapes added, its type unchanged.
-
-    Python 3.11+: a note on the same exception (returned as is). Before: a new exception of the
-    same type with the context appended to the message (``error`` itself when that type cannot be
-    built from one message). Only the innermost layer adds its context.
-    """
-    if any(str(n).startswith(_CALL_NOTE) for n in getattr(error, "__notes__", ())) \
-            or getattr(error, "_kerastorch_call_context", False):
-        return error
-    shapes = tree.map_structure(lambda t: tuple(t.shape) if hasattr(t, "shape") else type(t).__name__, inputs)
-    note = f'{_CALL_NOTE}{type(layer).__name__} "{layer.name}" on inputs of shape {shapes}.'
-    if use_notes:
-        error.add_note(note)
-        return error
-    try:
-        replacement = type(error)(f"{error}\n\n{note}")
-    except TypeError:  # a type built from other arguments (as Keras, which then falls back) keeps its message
-        return error
-    replacement._kerastorch_call_context = True
-    return replacement
-
-
-def _training_when_unset(layer: Layer) -> bool | None:
-    """``training`` for a call that nothing set it for (no argument, no enclosing call): the module's
-    mode (layers start in eval mode; fit/evaluate/predict set train/eval), so a subclassed model whose
-    ``call`` takes no ``training`` still trains its Dropout and BatchNormalization. Keras passes None
-    there (inference, even inside ``fit``): ``set_default("training_when_unset", "inference")``."""
-    return layer.training if defaults.get("training_when_unset") == "module_mode" else None
-
-
-@contextlib.contextmanager
-def training_context(training: bool):
-    """Run nested layer calls with ``training`` unless they are given it explicitly."""
-    stack = _STATE.training
-    stack.append(bool(training))
-    try:
-        yield
-    finally:
-        stack.pop()
-
-
-@contextlib.contextmanager
-def build_device_scope(device: torch.device):
-    """Create the weights of layers built inside on ``device`` (a layer builds where its first input is)."""
-    stack = _STATE.build_device
-    stack.append(device)
-    try:
-        yield
-    finally:
-        stack.pop()

@@ -22,7 +22,8 @@ from kerastorch import distribution
 from kerastorch._core import tree
 from kerastorch.graph.keras_tensor import KerasTensor
 from kerastorch.graph.symbolic import probing
-from kerastorch.layers.layer import Layer, _zeros_for_shape, training_context
+from kerastorch.layers.call_context import training_context
+from kerastorch.layers.layer import Layer, _zeros_for_shape
 from kerastorch.models.summary import print_summary
 from kerastorch.trainer.policies import TrainingPolicies
 from kerastorch.trainer.trainer import Trainer

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 import kerastorch as keras
+from kerastorch.layers import call_context
 from kerastorch.layers import layer as layer_module
 
 
@@ -78,17 +79,17 @@ def test_context_without_exception_notes_rebuilds_the_same_type():
     # The Python 3.10 path (no add_note): same type, context appended to the message.
     layer = _Raises(ValueError("x"), name="old_python")
     error = ValueError("original message")
-    out = layer_module._with_call_context(error, layer, torch.ones(2, 2), use_notes=False)
+    out = call_context.with_call_context(error, layer, torch.ones(2, 2), use_notes=False)
     assert type(out) is ValueError and out is not error
     assert str(out).startswith("original message") and '"old_python"' in str(out)
     # Already annotated (by an inner layer): passed on unchanged.
-    assert layer_module._with_call_context(out, layer, torch.ones(2, 2), use_notes=False) is out
+    assert call_context.with_call_context(out, layer, torch.ones(2, 2), use_notes=False) is out
 
     class NeedsTwo(Exception):
         def __init__(self, a, b):
             super().__init__(a, b)
     odd = NeedsTwo(1, 2)
-    assert layer_module._with_call_context(odd, layer, torch.ones(1), use_notes=False) is odd
+    assert call_context.with_call_context(odd, layer, torch.ones(1), use_notes=False) is odd
 
 
 def test_incompatible_input_is_still_a_keras_value_error():
@@ -288,7 +289,7 @@ def test_training_reaches_nested_layers_and_is_resolved_once_per_model_call():
     model(torch.ones(1, 2), training=True)
     model(torch.ones(1, 2))
     assert model.layers[0].seen == [True, False] and model.layers[1].inner.seen == [True, False]
-    assert layer_module._STATE.training == []
+    assert call_context.CALL_STATE.training == []
 
 
 def test_explicit_training_of_a_nested_call_wins_and_is_undone():
@@ -312,9 +313,9 @@ def test_training_context_is_per_thread():
 
     def run():
         layer(torch.ones(1))
-        seen_in_thread.append(list(layer_module._STATE.training))
+        seen_in_thread.append(list(call_context.CALL_STATE.training))
 
-    with layer_module.training_context(True):
+    with call_context.training_context(True):
         layer(torch.ones(1))
         worker = threading.Thread(target=run)
         worker.start()
@@ -325,7 +326,7 @@ def test_training_context_is_per_thread():
 
 def test_build_device_scope_is_per_thread():
     seen = []
-    with layer_module.build_device_scope(torch.device("meta")):
+    with call_context.build_device_scope(torch.device("meta")):
         worker = threading.Thread(target=lambda: seen.append(keras.layers.Layer._build_device()))
         worker.start()
         worker.join()

@@ -28,8 +28,9 @@ from kerastorch.layers.attention.attention_common import (
     set_weight_settings,
     weight_settings_config,
 )
+from kerastorch.layers.call_context import build_device_scope
 from kerastorch.layers.core.einsum_dense import EinsumDense
-from kerastorch.layers.layer import Layer, build_device_scope
+from kerastorch.layers.layer import Layer
 
 
 class MultiHeadAttention(ShapesDictBuildConfig, Layer):
